@@ -1,0 +1,14 @@
+"""Admin pieces shared by the apps."""
+
+from django.core.paginator import Paginator
+from django.utils.functional import cached_property
+
+
+class BoundedCountPaginator(Paginator):
+    """Count at most `max_count` rows, so a page view never counts a million-row table."""
+
+    max_count = 10_000
+
+    @cached_property
+    def count(self) -> int:
+        return self.object_list[: self.max_count + 1].count()

@@ -1,0 +1,37 @@
+"""Domain errors: services raise these; the API exception handler turns them into responses."""
+
+from django.utils.translation import gettext_lazy as _
+
+
+class DizinError(Exception):
+    """Base of every error Dizin raises on purpose."""
+
+    status_code = 500
+    default_message = _("Internal server error")
+    code = "error"
+
+    def __init__(self, message: str | None = None) -> None:
+        self.message = message or str(self.default_message)
+        super().__init__(self.message)
+
+
+class InvalidInput(DizinError):
+    status_code = 400
+    default_message = _("Invalid request")
+    code = "invalid"
+
+
+class PathTooLong(InvalidInput):
+    code = "path_too_long"
+
+
+class ReindexInProgress(DizinError):
+    status_code = 409
+    default_message = _("Another reindex is already running")
+    code = "reindex_in_progress"
+
+
+class ServiceUnavailable(DizinError):
+    status_code = 503
+    default_message = _("Service unavailable")
+    code = "unavailable"

@@ -1,0 +1,103 @@
+from django.contrib import admin, messages
+from django.contrib.admin.actions import delete_selected
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from core.admin import BoundedCountPaginator
+from indexer.models import FileIndex
+
+
+class StateFilter(admin.SimpleListFilter):
+    """Alive rows by default; deleted rows, which the default manager hides, on request."""
+
+    title = _("state")
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [("deleted", _("Deleted")), ("all", _("All"))]
+
+    def choices(self, changelist):
+        for value, label in [(None, _("Alive")), *self.lookup_choices]:
+            query = {self.parameter_name: value} if value else {}
+            yield {
+                "selected": self.value() == value,
+                "query_string": changelist.get_query_string(query, [self.parameter_name]),
+                "display": label,
+            }
+
+    def queryset(self, request, queryset):
+        if self.value() == "deleted":
+            return queryset.dead()
+        if self.value() == "all":
+            return queryset
+        return queryset.alive()
+
+
+@admin.register(FileIndex)
+class FileIndexAdmin(admin.ModelAdmin):
+    list_display = ["file_path", "content_type", "size", "last_modified", "is_deleted"]
+    list_filter = [StateFilter, "content_type", "last_modified"]
+    search_fields = ["file_path", "search_keywords"]
+    readonly_fields = [
+        "file_path",
+        "content_hash",
+        "file_size",
+        "content_type",
+        "search_keywords",
+        "last_modified",
+        "created_at",
+        "updated_at",
+        "deleted_at",
+    ]
+    actions = ["soft_delete_selected", "restore_selected", "hard_delete_selected"]
+    paginator = BoundedCountPaginator
+    show_full_result_count = False
+    list_per_page = 100
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return FileIndex.all_objects.all()
+
+    def get_actions(self, request: HttpRequest) -> dict:
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return request.user.is_superuser
+
+    def delete_model(self, request: HttpRequest, obj: FileIndex) -> None:
+        obj.hard_delete()
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
+        queryset.hard_delete()
+
+    @admin.display(description=_("size"), ordering="file_size")
+    def size(self, obj: FileIndex) -> str:
+        return filesizeformat(obj.file_size)
+
+    @admin.display(description=_("deleted"), boolean=True, ordering="deleted_at")
+    def is_deleted(self, obj: FileIndex) -> bool:
+        return obj.deleted_at is not None
+
+    @admin.action(description=_("Soft delete selected files"), permissions=["change"])
+    def soft_delete_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
+        count = queryset.delete()
+        message = ngettext("%d file soft-deleted.", "%d files soft-deleted.", count) % count
+        self.message_user(request, message, messages.SUCCESS)
+
+    @admin.action(description=_("Restore selected files"), permissions=["change"])
+    def restore_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
+        count = queryset.restore()
+        message = ngettext("%d file restored.", "%d files restored.", count) % count
+        self.message_user(request, message, messages.SUCCESS)
+
+    @admin.action(description=_("Permanently delete selected files"), permissions=["delete"])
+    def hard_delete_selected(self, request: HttpRequest, queryset: QuerySet):
+        """Ask for confirmation on Django's own page, then remove the rows for good."""
+        return delete_selected(self, request, queryset)

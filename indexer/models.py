@@ -1,0 +1,50 @@
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models.functions import Length
+
+from core.models import SoftDeleteModel
+from indexer.validators import MAX_PATH_CHARS, validate_file_path
+
+models.CharField.register_lookup(Length)
+
+
+class FileIndex(SoftDeleteModel):
+    """One file under an indexed root, as of the last reindex that saw it."""
+
+    file_path = models.CharField(
+        max_length=MAX_PATH_CHARS, unique=True, validators=[validate_file_path]
+    )
+    content_hash = models.CharField(
+        max_length=64,
+        blank=True,
+        validators=[RegexValidator(r"^[0-9a-f]{64}$", "Expected a hex SHA-256 digest.")],
+        help_text="Hex SHA-256 of the whole content.",
+    )
+    file_size = models.PositiveBigIntegerField(help_text="Bytes.")
+    content_type = models.CharField(max_length=255, blank=True, help_text="MIME type.")
+    search_keywords = models.TextField(blank=True)
+    last_modified = models.DateTimeField()
+
+    class Meta:
+        db_table = "file_index"
+        verbose_name = "indexed file"
+        ordering = ["file_path"]
+        indexes = [
+            # varchar_pattern_ops lets PostgreSQL answer path-prefix (LIKE 'x%') lookups.
+            models.Index(
+                fields=["file_path"], name="file_index_path_idx", opclasses=["varchar_pattern_ops"]
+            ),
+            models.Index(fields=["content_hash"], name="file_index_hash_idx"),
+            models.Index(fields=["last_modified", "deleted_at"], name="file_index_mtime_idx"),
+            models.Index(fields=["content_type", "deleted_at"], name="file_index_type_idx"),
+            models.Index(fields=["deleted_at"], name="file_index_deleted_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(file_path__length__lte=MAX_PATH_CHARS),
+                name="file_index_path_length",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.file_path

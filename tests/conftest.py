@@ -1,0 +1,40 @@
+import itertools
+
+import pytest
+from django.core.cache import cache
+from django.utils import translation
+
+from tests.environment import RUN_ID
+
+_test_numbers = itertools.count()
+
+
+@pytest.fixture(autouse=True)
+def _isolated_cache(settings):
+    """Give every test its own cache namespace, so no test sees another's entries."""
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {
+            **settings.CACHES["default"],
+            "KEY_PREFIX": f"dizin-test-{RUN_ID}-{next(_test_numbers)}",
+        },
+    }
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _forget_run_keys():
+    """Remove this run's keys from the shared Redis when the run ends."""
+    yield
+    if hasattr(cache, "delete_pattern"):
+        client = cache.client.get_client()
+        keys = list(client.scan_iter(match=f"dizin-test-{RUN_ID}*", count=1000))
+        if keys:
+            client.delete(*keys)
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Start each test in English; a Turkish request must not leak into the next test."""
+    translation.activate("en")
+    yield
+    translation.deactivate()

@@ -1,0 +1,113 @@
+import pytest
+from django.contrib.auth.models import Permission, User
+
+from indexer.models import FileIndex
+from tests.factories import file_index
+
+pytestmark = pytest.mark.django_db
+CHANGELIST = "/admin/indexer/fileindex/"
+
+
+@pytest.fixture
+def staff_client(client):
+    user = User.objects.create_user("editor", password="pw", is_staff=True)
+    user.user_permissions.add(*Permission.objects.filter(codename__endswith="_fileindex"))
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def superuser_client(client):
+    client.force_login(User.objects.create_superuser("root", password="pw"))
+    return client
+
+
+def test_list_shows_alive_files_with_readable_sizes(superuser_client):
+    file_index(file_path="/docs/rapor.pdf", file_size=5 * 1024**3, content_type="application/pdf")
+    file_index(file_path="/docs/gone.txt").soft_delete()
+
+    page = superuser_client.get(CHANGELIST).content.decode()
+
+    assert "/docs/rapor.pdf" in page
+    assert "5.0\xa0GB" in page
+    assert "/docs/gone.txt" not in page
+
+
+def test_deleted_files_are_reachable_through_the_state_filter(superuser_client):
+    file_index(file_path="/docs/alive.txt")
+    file_index(file_path="/docs/gone.txt").soft_delete()
+
+    page = superuser_client.get(CHANGELIST, {"state": "deleted"}).content.decode()
+
+    assert "/docs/gone.txt" in page
+    assert "/docs/alive.txt" not in page
+
+
+def test_search_by_path(superuser_client):
+    file_index(file_path="/projeler/çalışma_dosyası.py")
+    file_index(file_path="/docs/other.txt")
+
+    page = superuser_client.get(CHANGELIST, {"q": "çalışma"}).content.decode()
+
+    assert "/projeler/çalışma_dosyası.py" in page
+    assert "/docs/other.txt" not in page
+
+
+def test_list_costs_the_same_few_queries_whatever_the_row_count(
+    superuser_client, django_assert_max_num_queries
+):
+    for n in range(150):
+        file_index(file_path=f"/many/{n:03}.txt")
+
+    with django_assert_max_num_queries(8):
+        response = superuser_client.get(CHANGELIST)
+
+    assert response.status_code == 200
+
+
+def test_soft_delete_and_restore_actions(staff_client):
+    row = file_index()
+
+    staff_client.post(CHANGELIST, {"action": "soft_delete_selected", "_selected_action": [row.pk]})
+    assert FileIndex.objects.deleted_only().get().pk == row.pk
+
+    staff_client.post(
+        f"{CHANGELIST}?state=deleted",
+        {"action": "restore_selected", "_selected_action": [row.pk]},
+    )
+    assert FileIndex.objects.get().pk == row.pk
+
+
+def test_hard_delete_asks_for_confirmation_then_removes_the_row(superuser_client):
+    row = file_index()
+    action = {"action": "hard_delete_selected", "_selected_action": [row.pk]}
+
+    confirmation = superuser_client.post(CHANGELIST, action)
+    assert "Are you sure you want to delete the selected indexed file?" in (
+        confirmation.content.decode()
+    )
+    assert FileIndex.all_objects.count() == 1
+
+    superuser_client.post(CHANGELIST, action | {"post": "yes"})
+    assert FileIndex.all_objects.count() == 0
+
+
+def test_staff_without_superuser_cannot_hard_delete(staff_client):
+    row = file_index()
+
+    actions = staff_client.get(CHANGELIST).context["action_form"].fields["action"].choices
+    response = staff_client.post(
+        CHANGELIST, {"action": "hard_delete_selected", "_selected_action": [row.pk], "post": "yes"}
+    )
+
+    assert "hard_delete_selected" not in dict(actions)
+    assert response.status_code == 302
+    assert FileIndex.all_objects.count() == 1
+
+
+def test_hash_and_timestamps_are_read_only(superuser_client):
+    row = file_index()
+
+    form = superuser_client.get(f"{CHANGELIST}{row.pk}/change/").context["adminform"]
+
+    assert {"content_hash", "created_at", "updated_at"} <= set(form.readonly_fields)
