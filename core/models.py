@@ -12,12 +12,15 @@ class TimestampedModel(models.Model):
         abstract = True
 
 
+ALIVE = models.Q(deleted_at__isnull=True)
+
+
 class SoftDeleteQuerySet(models.QuerySet):
     def alive(self) -> "SoftDeleteQuerySet":
-        return self.filter(deleted_at__isnull=True)
+        return self.filter(ALIVE)
 
     def dead(self) -> "SoftDeleteQuerySet":
-        return self.filter(deleted_at__isnull=False)
+        return self.exclude(ALIVE)
 
     def delete(self) -> int:  # type: ignore[override]
         """Soft-delete the alive rows; return how many were deleted."""

@@ -185,7 +185,15 @@ INDEX_DIR = env_path("INDEX_DIR", VAR_DIR / "index")
 INDEX_MAX_TEXT_BYTES = env_int("INDEX_MAX_TEXT_BYTES", 1 << 20, minimum=0)
 INDEX_READ_CONCURRENCY = env_int("INDEX_READ_CONCURRENCY", 8, minimum=1)
 INDEX_LOCK_TIMEOUT = env_int("INDEX_LOCK_TIMEOUT", 60, minimum=5)
+INDEX_CHECK_INTERVAL = env_float("INDEX_CHECK_INTERVAL", 1.0)
 SEMANTIC_MODEL = env_str("SEMANTIC_MODEL")
+SEMANTIC_DTYPE = env_choice("SEMANTIC_DTYPE", "auto", ("auto", "float32", "bfloat16"))
+SEMANTIC_BATCH_SIZE = env_int("SEMANTIC_BATCH_SIZE", 16, minimum=1)
+SEMANTIC_PASSAGE_WORDS = env_int("SEMANTIC_PASSAGE_WORDS", 200, minimum=20)
+SEMANTIC_PASSAGE_OVERLAP = env_int("SEMANTIC_PASSAGE_OVERLAP", 40, minimum=0)
+SEMANTIC_MAX_PASSAGES_PER_FILE = env_int("SEMANTIC_MAX_PASSAGES_PER_FILE", 64, minimum=1)
+SEMANTIC_HNSW_THRESHOLD = env_int("SEMANTIC_HNSW_THRESHOLD", 200_000, minimum=0)
+SEMANTIC_EF_SEARCH = env_int("SEMANTIC_EF_SEARCH", 64, minimum=1)
 
 # Logging: text for people, JSON (one object per line) for log shippers.
 LOG_FORMAT = env_choice("LOG_FORMAT", "text", ("text", "json"))
@@ -203,5 +211,9 @@ LOGGING = {
     },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {"django": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False}},
+    "loggers": {
+        "django": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
+        # faiss reports at INFO which CPU build it loaded, on every start.
+        "faiss": {"level": "WARNING"},
+    },
 }

@@ -29,11 +29,9 @@ class FileIndex(SoftDeleteModel):
         db_table = "file_index"
         verbose_name = "indexed file"
         ordering = ["file_path"]
+        # The path is indexed by its unique constraint, and on PostgreSQL also in code point
+        # order (COLLATE "C", migration 0003) for root-prefix ranges and the reindex merge.
         indexes = [
-            # varchar_pattern_ops lets PostgreSQL answer path-prefix (LIKE 'x%') lookups.
-            models.Index(
-                fields=["file_path"], name="file_index_path_idx", opclasses=["varchar_pattern_ops"]
-            ),
             models.Index(fields=["content_hash"], name="file_index_hash_idx"),
             models.Index(fields=["last_modified", "deleted_at"], name="file_index_mtime_idx"),
             models.Index(fields=["content_type", "deleted_at"], name="file_index_type_idx"),
@@ -48,3 +46,33 @@ class FileIndex(SoftDeleteModel):
 
     def __str__(self) -> str:
         return self.file_path
+
+
+class FileContent(models.Model):
+    """Extracted text, stored once per distinct content: copies of a file share one row."""
+
+    content_hash = models.CharField(max_length=64, primary_key=True)
+    text = models.TextField()
+    encoding = models.CharField(max_length=32)
+    truncated = models.BooleanField(default=False, help_text="Only the first bytes were kept.")
+
+    class Meta:
+        db_table = "file_content"
+
+    def __str__(self) -> str:
+        return self.content_hash
+
+
+class ReindexLease(models.Model):
+    """Who may reindex now: a row with an expiry, so a killed run's lease simply runs out."""
+
+    name = models.CharField(max_length=32, primary_key=True)
+    owner = models.CharField(max_length=200)
+    acquired_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        db_table = "reindex_lease"
+
+    def __str__(self) -> str:
+        return f"{self.name} held by {self.owner} until {self.expires_at:%Y-%m-%d %H:%M:%S}"

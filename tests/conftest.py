@@ -38,3 +38,16 @@ def _default_language():
     translation.activate("en")
     yield
     translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
+def _engine(request, settings, tmp_path_factory):
+    """Give each test its own index folder, and the fast fake encoder unless marked `model`."""
+    from search import factory
+    from search.engine import HashingEncoder
+
+    settings.INDEX_DIR = tmp_path_factory.mktemp("index")
+    settings.INDEX_CHECK_INTERVAL = 0
+    factory.use_encoder(None if request.node.get_closest_marker("model") else HashingEncoder())
+    yield
+    factory.use_encoder(None)

@@ -1,0 +1,34 @@
+"""Start Django for a benchmark on a throwaway database that is dropped afterwards."""
+
+import os
+import secrets
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+
+@contextmanager
+def throwaway_django(database_url: str | None, **env: str) -> Iterator[None]:
+    """Set up Django against a fresh test database (SQLite in a temp dir by default)."""
+    scratch = tempfile.mkdtemp(prefix="dizin-bench-")
+    os.environ.update(
+        {
+            "SECRET_KEY": secrets.token_urlsafe(50),
+            "DEBUG": "0",
+            "DATABASE_URL": database_url or f"sqlite:///{scratch}/bench.sqlite3",
+            "VAR_DIR": scratch,
+            "LOG_LEVEL": "WARNING",
+            **env,
+        }
+    )
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "core.settings")
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    test_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    try:
+        yield
+    finally:
+        connection.creation.destroy_test_db(test_name, verbosity=0)

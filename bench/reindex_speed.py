@@ -1,0 +1,78 @@
+"""How fast is reindex next to a plain walk of the same tree?
+
+    python -m bench.reindex_speed [--files 100000] [--database-url postgres://...]
+
+Builds a synthetic tree, then prints in one run: a plain os.walk + stat of it, the first
+reindex, and a second reindex over the unchanged tree, each as seconds and files/second.
+"""
+
+import argparse
+import io
+import os
+import random
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+from bench.django_setup import throwaway_django
+
+WORDS = "alpha beta gamma delta rapor dosya istanbul şifre password network kernel".split()
+
+
+def build_tree(root: Path, files: int, per_dir: int = 100) -> None:
+    rng = random.Random(7)
+    for n in range(files):
+        directory = root / f"d{n // per_dir // 100:03}" / f"s{n // per_dir:05}"
+        if n % per_dir == 0:
+            directory.mkdir(parents=True)
+        text = " ".join(rng.choices(WORDS, k=rng.randint(5, 60)))
+        (directory / f"file_{n}.txt").write_text(f"{n} {text}\n")
+
+
+def plain_walk(root: Path) -> int:
+    count = 0
+    for directory, _, names in os.walk(root):
+        for name in names:
+            os.stat(os.path.join(directory, name))
+            count += 1
+    return count
+
+
+def timed(label: str, action, files: int, baseline: float | None) -> float:
+    started = time.perf_counter()
+    action()
+    seconds = time.perf_counter() - started
+    ratio = f"{seconds / baseline:6.2f}x walk" if baseline else "  baseline"
+    print(f"{label:<22}{seconds:9.2f} s{files / seconds:12.0f} files/s   {ratio}")
+    return seconds
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--files", type=int, default=100_000)
+    parser.add_argument("--database-url", help="default: SQLite in a temp dir")
+    args = parser.parse_args()
+    root = Path(tempfile.mkdtemp(prefix="dizin-tree-"))
+    try:
+        build_tree(root, args.files)
+        plain_walk(root)  # warm the page cache so every figure below starts equal
+        with throwaway_django(args.database_url):
+            from django.core.management import call_command
+            from django.db import connection
+
+            def reindex() -> None:
+                call_command(
+                    "reindex", str(root), "--no-semantic", verbosity=0, stdout=io.StringIO()
+                )
+
+            print(f"{args.files} files, database {connection.vendor}")
+            walk = timed("os.walk + stat", lambda: plain_walk(root), args.files, None)
+            timed("first reindex", reindex, args.files, walk)
+            timed("no-change reindex", reindex, args.files, walk)
+    finally:
+        shutil.rmtree(root)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,49 @@
+"""Cache access that never fails a request: a cache outage costs speed, not answers."""
+
+import logging
+import threading
+import time
+from typing import Any
+
+from django.core.cache import cache
+
+logger = logging.getLogger(__name__)
+MISS = object()
+# An outage is logged once a minute, not once per request.
+LOG_EVERY_SECONDS = 60.0
+
+
+class _RateLimitedLog:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._next = 0.0
+
+    def error(self, message: str, *args: Any) -> None:
+        now = time.monotonic()
+        with self._lock:
+            if now < self._next:
+                return
+            self._next = now + LOG_EVERY_SECONDS
+        logger.error(message, *args)
+
+
+outage_log = _RateLimitedLog()
+
+
+def cache_get(key: str) -> Any:
+    """Return the cached value, or MISS when there is none or the cache is unreachable."""
+    try:
+        return cache.get(key, MISS)
+    except Exception as error:  # any backend failure: the caller computes the value instead
+        outage_log.error("Cache unavailable, answering without it: %r", error)
+        return MISS
+
+
+def cache_set(key: str, value: Any, timeout: float) -> bool:
+    """Store a value; say whether it was stored."""
+    try:
+        cache.set(key, value, timeout)
+    except Exception as error:
+        outage_log.error("Cache unavailable, answering without it: %r", error)
+        return False
+    return True

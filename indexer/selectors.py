@@ -1,0 +1,74 @@
+"""Reads of the file index."""
+
+import os
+from collections.abc import Iterator, Sequence
+from datetime import datetime
+from functools import reduce
+from operator import or_
+from typing import NamedTuple
+
+from django.db import connection
+from django.db.models import F, Q
+from django.db.models.expressions import Expression
+from django.db.models.functions import Collate
+
+from core.models import SoftDeleteQuerySet
+from indexer.crawler import display_path
+from indexer.models import FileIndex
+
+
+class StoredFile(NamedTuple):
+    path: str
+    id: int
+    size: int
+    last_modified: datetime
+    content_hash: str
+    deleted: bool
+
+
+def root_prefix(root: str | os.PathLike) -> str:
+    """Return the stored-path prefix of every file under `root` (with a trailing slash)."""
+    return display_path(os.path.abspath(root)).rstrip("/") + "/"
+
+
+def file_index_under(roots: Sequence[str | os.PathLike]) -> SoftDeleteQuerySet:
+    """Return the alive files stored under any of `roots` (and nothing under a sibling root)."""
+    ranges = (_under(root_prefix(root)) for root in roots)
+    return FileIndex.objects.alias(path_key=_codepoint_path()).filter(reduce(or_, ranges))
+
+
+def stored_files_in_path_order(
+    root: str | os.PathLike, *, max_id: int, chunk: int = 5000
+) -> Iterator[StoredFile]:
+    """Yield the rows under `root` with id <= max_id, alive or not, in code point order of path.
+
+    Pages by key, each page fetched whole, so no cursor stays open while the caller writes;
+    `max_id` keeps rows the caller inserts meanwhile out of the stream.
+    """
+    rows = (
+        FileIndex.all_objects.alias(path_key=_codepoint_path())
+        .filter(_under(root_prefix(root)), id__lte=max_id)
+        .order_by("path_key")
+        .values_list("file_path", "id", "file_size", "last_modified", "content_hash", "deleted_at")
+    )
+    page = rows
+    while True:
+        fetched = list(page[:chunk])
+        for path, pk, size, modified, content_hash, deleted_at in fetched:
+            yield StoredFile(path, pk, size, modified, content_hash, deleted_at is not None)
+        if len(fetched) < chunk:
+            return
+        page = rows.filter(path_key__gt=fetched[-1][0])
+
+
+def _under(prefix: str) -> Q:
+    # A range, not LIKE: "/r/" <= path < "/r0" ('0' follows '/'), which an index serves directly.
+    upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+    return Q(path_key__gte=prefix, path_key__lt=upper)
+
+
+def _codepoint_path() -> Expression:
+    """Compare paths by code point, as Python does: PostgreSQL's "C" collation, SQLite's default."""
+    if connection.vendor == "postgresql":
+        return Collate(F("file_path"), "C")
+    return F("file_path")

@@ -1,0 +1,27 @@
+"""Engine settings, built from Django settings by the caller."""
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+Dtype = Literal["auto", "float32", "bfloat16"]
+
+
+@dataclass(frozen=True, slots=True)
+class EngineConfig:
+    """Where the index lives, which model embeds, and how passages and searches are sized."""
+
+    index_dir: Path
+    model_path: str
+    passage_words: int = 200
+    passage_overlap: int = 40
+    # Counting the file's name passage; 64 passages cover about 10,000 words of text.
+    max_passages_per_file: int = 64
+    # Exact search stays near 20 ms up to here; past it HNSW answers in under a millisecond.
+    hnsw_threshold: int = 200_000
+    # HNSW candidates explored per search, raised to the search depth when that is larger.
+    ef_search: int = 64
+    batch_size: int = 16
+    # Seconds between looks at the CURRENT pointer, per process.
+    check_interval: float = 1.0
+    dtype: Dtype = "auto"

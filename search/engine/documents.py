@@ -1,0 +1,56 @@
+"""Plain data handed between the Django side and the engine."""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """One file to index; `text` is None for files whose text could not be extracted."""
+
+    file_id: int
+    path: str
+    content_type: str
+    size: int
+    mtime: float
+    content_hash: str
+    text: str | None
+    keywords: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class FileFilter:
+    """Restrict results to matching files; every bound is inclusive.
+
+    `content_type` is an exact MIME type or a top-level type ("text" means "text/*").
+    `path_prefix` is a directory: "/a/b" matches "/a/b" and "/a/b/x" but not "/a/bc".
+    """
+
+    content_type: str | None = None
+    mtime_from: float | None = None
+    mtime_to: float | None = None
+    min_size: int | None = None
+    max_size: int | None = None
+    path_prefix: str | None = None
+    exclude_file_ids: frozenset[int] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class FileRecord:
+    """What a result needs to render its file."""
+
+    file_id: int
+    path: str
+    content_type: str
+    size: int
+    mtime: float
+    content_hash: str
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """A matching file: its table row, its score and the passage that matched best."""
+
+    row: int
+    file_id: int
+    score: float
+    passage: int | None

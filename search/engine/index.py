@@ -1,0 +1,193 @@
+"""SearchIndex: one immutable snapshot of the corpus, for semantic and keyword search."""
+
+import re
+import time
+from collections.abc import Callable, Iterable, Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from . import snippets, store
+from .builder import TEXTS_FILE, IndexBuilder, Parts, Reusable
+from .config import EngineConfig
+from .documents import Document, FileRecord, Hit
+from .encoder import Encoder
+from .text import fold, query_terms, terms_pattern
+
+
+class SearchIndex:
+    """Files, passages, vectors and keyword scores, read-only and safe to share by threads."""
+
+    def __init__(self, parts: Parts, manifest: dict[str, Any], directory: Path) -> None:
+        self.table = parts.table
+        self.passages = parts.passages
+        self._vectors = parts.vectors
+        self._keyword = parts.keyword
+        self.manifest = manifest
+        self._directory = directory
+
+    @classmethod
+    def build(
+        cls,
+        documents: Iterable[Document],
+        *,
+        encoder: Encoder,
+        config: EngineConfig,
+        previous: "SearchIndex | None",
+        workdir: Path,
+        progress: Callable[[int], None] | None = None,
+        metadata: Mapping[str, Any] | None = None,
+    ) -> "SearchIndex":
+        """Index `documents`, reusing the vectors of `previous` for passages it already has.
+
+        Passage texts stream to `workdir`, which should be where the index is then saved.
+        `progress` is called after each document with the number of documents taken so far.
+        `metadata` (JSON values) is kept as the manifest's "metadata", e.g. to tell what
+        state of the corpus was indexed.
+        """
+        started = time.monotonic()
+        builder = IndexBuilder(
+            encoder=encoder,
+            config=config,
+            reusable=previous._reusable(encoder) if previous else None,
+            workdir=workdir,
+            progress=progress,
+        )
+        for document in documents:
+            builder.add(document)
+        parts = builder.finish()
+        manifest = {
+            **_describe(parts, encoder, config),
+            "encoded_passages": builder.encoded,
+            "build_seconds": round(time.monotonic() - started, 3),
+            "metadata": dict(metadata or {}),
+        }
+        return cls(parts, manifest, workdir)
+
+    def save(self, directory: Path, *, generation: int) -> None:
+        """Write the index to `directory`, the manifest last, so a partial save never loads."""
+        directory.mkdir(parents=True, exist_ok=True)
+        parts = Parts(self.table, self.passages, self._vectors, self._keyword)
+        store.write_parts(directory, parts, self._directory / TEXTS_FILE)
+        self.manifest = store.write_manifest(directory, {**self.manifest, "generation": generation})
+
+    @classmethod
+    def load(cls, directory: Path, *, encoder: Encoder | None = None) -> "SearchIndex":
+        """Load a saved index, or raise IndexUnavailable saying why it cannot be used.
+
+        With an `encoder`, an index built by another model is refused.
+        """
+        manifest = store.read_manifest(directory, encoder)
+        return cls(store.read_parts(directory, manifest), manifest, directory)
+
+    @property
+    def generation(self) -> int:
+        return self.manifest["generation"]
+
+    def search_semantic(
+        self,
+        query_vector: np.ndarray,
+        *,
+        mask: np.ndarray | None = None,
+        limit: int,
+        min_score: float = 0.0,
+    ) -> list[Hit]:
+        """Rank files by their best passage's cosine similarity to the query vector.
+
+        `mask` (one bool per file row) is applied inside the vector search, so every
+        allowed file can be found however few there are.
+        """
+        allowed = None if mask is None else mask[self.passages.rows]
+        rows, scores, passages = self._vectors.search_files(
+            query_vector,
+            passage_rows=self.passages.rows,
+            allowed=allowed,
+            limit=limit,
+            min_score=min_score,
+        )
+        return [
+            Hit(row=row, file_id=int(self.table.file_ids[row]), score=score, passage=passage)
+            for row, score, passage in zip(
+                rows.tolist(), scores.tolist(), passages.tolist(), strict=True
+            )
+        ]
+
+    def search_keyword(
+        self, query: str, *, mask: np.ndarray | None = None, limit: int
+    ) -> list[Hit]:
+        """Rank files by BM25 over their path words, keywords and text; only files that match."""
+        terms = query_terms(query)
+        scores = self._keyword.scores(terms)
+        if mask is not None:
+            scores = np.where(mask, scores, 0.0)
+        rows = np.flatnonzero(scores > 0)
+        if len(rows) > limit:
+            rows = rows[np.argpartition(-scores[rows], limit - 1)[:limit]]
+        rows = rows[np.lexsort((rows, -scores[rows]))]
+        pattern = terms_pattern(terms) if len(rows) else None
+        return [
+            Hit(
+                row=row,
+                file_id=int(self.table.file_ids[row]),
+                score=float(scores[row]),
+                passage=self._best_passage(row, pattern),
+            )
+            for row in rows.tolist()
+        ]
+
+    def file_record(self, row: int) -> FileRecord:
+        return self.table.record(row)
+
+    def passage_text(self, passage: int) -> str:
+        return self.passages.text(passage)
+
+    def passage_span(self, passage: int) -> tuple[int, int] | None:
+        """Return where the passage lies in its file's text; None for the file-name passage."""
+        return self.passages.span(passage)
+
+    def snippet(self, passage: int, query: str, *, max_chars: int = 300) -> str:
+        """Return the passage's HTML excerpt around the query's words, which are marked."""
+        return snippets.snippet(
+            self.passage_text(passage), set(query_terms(query)), max_chars=max_chars
+        )
+
+    def _best_passage(self, row: int, terms: re.Pattern[str]) -> int | None:
+        """Pick the file's passage holding most query words; a content passage wins ties."""
+        best, best_count = None, 0
+        candidates = sorted(self.passages.of_file(row), key=lambda p: self.passage_span(p) is None)
+        for passage in candidates:
+            # Folding the passage and one regex scan cost far less than tokenizing it.
+            count = len(set(terms.findall(fold(self.passage_text(passage)))))
+            if count > best_count:
+                best, best_count = passage, count
+        return best
+
+    def _reusable(self, encoder: Encoder) -> Reusable | None:
+        """Offer this index's vectors to a new build, if the same model made them."""
+        if (self.manifest["model_id"], self.manifest["dimension"]) != (
+            encoder.model_id,
+            encoder.dimension,
+        ):
+            return None
+        return Reusable(self.passages.keys, self._vectors)
+
+
+def _describe(parts: Parts, encoder: Encoder, config: EngineConfig) -> dict[str, Any]:
+    """Start the manifest of a new, not yet saved index (generation 0)."""
+    return {
+        "format": store.FORMAT,
+        "model_id": encoder.model_id,
+        "dimension": encoder.dimension,
+        "index_type": parts.vectors.kind,
+        "vectors": len(parts.vectors),
+        "files": len(parts.table),
+        "passages": len(parts.passages),
+        "generation": 0,
+        "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "passage_words": config.passage_words,
+        "passage_overlap": config.passage_overlap,
+        "max_passages_per_file": config.max_passages_per_file,
+        "ef_search": config.ef_search,
+    }

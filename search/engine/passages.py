@@ -1,0 +1,97 @@
+"""Passages: overlapping windows of a file's text, each embedded on its own."""
+
+import itertools
+import mmap
+import os
+import re
+from array import array
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+_WORD = re.compile(r"\S+")
+NAME_SPAN = (-1, -1)
+
+
+def split_passages(
+    text: str, *, words: int = 200, overlap: int = 40, max_passages: int = 64
+) -> list[tuple[int, int]]:
+    """Return the character spans of overlapping windows of `words` words over `text`."""
+    if not 0 <= overlap < words:
+        raise ValueError(f"overlap must be in [0, {words}), got {overlap}")
+    step = words - overlap
+    # Words past the last window that could be returned are never looked at.
+    needed = max(max_passages - 1, 0) * step + words
+    spans = [match.span() for match in itertools.islice(_WORD.finditer(text), needed)]
+    passages = []
+    for first in range(0, len(spans), step):
+        if len(passages) == max_passages:
+            break
+        last = min(first + words, len(spans)) - 1
+        passages.append((spans[first][0], spans[last][1]))
+        if last == len(spans) - 1:
+            break
+    return passages
+
+
+class PassageWriter:
+    """Stream passage texts to one UTF-8 file, remembering where each one starts."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._stream = path.open("wb")
+        self._offsets = array("q", [0])
+
+    def __len__(self) -> int:
+        return len(self._offsets) - 1
+
+    def write(self, text: str) -> bytes:
+        """Append a passage's text and return its UTF-8 bytes."""
+        # Extractors may hand over lone surrogates, which UTF-8 cannot hold.
+        data = text.encode("utf-8", "replace")
+        self._stream.write(data)
+        self._offsets.append(self._offsets[-1] + len(data))
+        return data
+
+    def close(self) -> np.ndarray:
+        """Finish the file and return the passages' byte offsets (one more than passages)."""
+        self._stream.close()
+        return np.array(self._offsets, dtype=np.int64)
+
+
+@dataclass(frozen=True, eq=False)
+class PassageTable:
+    """Passages of all files: their file rows, character spans and texts."""
+
+    rows: np.ndarray  # int64, the file table row of each passage
+    spans: np.ndarray  # int64 (n, 2), NAME_SPAN for a file's name passage
+    keys: np.ndarray  # uint64, hash of the embedded text, to reuse vectors in the next build
+    offsets: np.ndarray  # int64 (n + 1), byte offsets into texts
+    texts: bytes | mmap.mmap
+    first: np.ndarray  # int64 per file row: its first passage; passages of a file are adjacent
+    counts: np.ndarray  # int64 per file row: how many passages it has
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def text(self, passage: int) -> str:
+        start, stop = self.offsets[passage], self.offsets[passage + 1]
+        return self.texts[start:stop].decode("utf-8")
+
+    def span(self, passage: int) -> tuple[int, int] | None:
+        """Return where a passage lies in its file's text, or None for a name passage."""
+        start, stop = (int(i) for i in self.spans[passage])
+        return None if (start, stop) == NAME_SPAN else (start, stop)
+
+    def of_file(self, row: int) -> range:
+        start = int(self.first[row])
+        return range(start, start + int(self.counts[row]))
+
+
+def map_texts(path: Path) -> bytes | mmap.mmap:
+    """Map a passage text file into memory, so only the pages read are loaded."""
+    with path.open("rb") as stream:
+        if os.fstat(stream.fileno()).st_size == 0:
+            return b""
+        return mmap.mmap(stream.fileno(), 0, access=mmap.ACCESS_READ)

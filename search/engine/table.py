@@ -1,0 +1,92 @@
+"""The file table: per-file columns sorted by path, and the filters over them."""
+
+from bisect import bisect_left, bisect_right
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from .documents import Document, FileFilter, FileRecord
+
+
+@dataclass(frozen=True, eq=False)
+class FileTable:
+    """Columns of the indexed files, one row per file, rows in path order."""
+
+    file_ids: np.ndarray  # int64
+    paths: list[str]
+    content_type_codes: np.ndarray  # int32, into content_types
+    content_types: list[str]
+    sizes: np.ndarray  # int64
+    mtimes: np.ndarray  # float64
+    content_hashes: list[str]
+
+    def __len__(self) -> int:
+        return len(self.paths)
+
+    def record(self, row: int) -> FileRecord:
+        return FileRecord(
+            file_id=int(self.file_ids[row]),
+            path=self.paths[row],
+            content_type=self.content_types[self.content_type_codes[row]],
+            size=int(self.sizes[row]),
+            mtime=float(self.mtimes[row]),
+            content_hash=self.content_hashes[row],
+        )
+
+    def mask(self, file_filter: FileFilter | None) -> np.ndarray | None:
+        """Return which rows pass the filter, or None when it lets every row pass."""
+        if file_filter is None or file_filter == FileFilter():
+            return None
+        mask = np.ones(len(self), dtype=bool)
+        if file_filter.path_prefix is not None:
+            mask &= self._under(file_filter.path_prefix)
+        if file_filter.content_type is not None:
+            mask &= np.isin(self.content_type_codes, self._type_codes(file_filter.content_type))
+        _clip(mask, self.mtimes, file_filter.mtime_from, file_filter.mtime_to)
+        _clip(mask, self.sizes, file_filter.min_size, file_filter.max_size)
+        if file_filter.exclude_file_ids:
+            excluded = np.fromiter(file_filter.exclude_file_ids, dtype=np.int64)
+            mask &= ~np.isin(self.file_ids, excluded)
+        return mask
+
+    def _under(self, prefix: str) -> np.ndarray:
+        """Select the directory `prefix` and everything below it, in O(log n)."""
+        directory = prefix.rstrip("/")
+        mask = np.zeros(len(self), dtype=bool)
+        mask[bisect_left(self.paths, directory) : bisect_right(self.paths, directory)] = True
+        # Paths below the directory sort between "dir/" and "dir0", "0" being "/" + 1.
+        start = bisect_left(self.paths, directory + "/")
+        mask[start : bisect_left(self.paths, directory + "0", lo=start)] = True
+        return mask
+
+    def _type_codes(self, content_type: str) -> list[int]:
+        if "/" in content_type:
+            return [i for i, name in enumerate(self.content_types) if name == content_type]
+        top = content_type + "/"
+        return [i for i, name in enumerate(self.content_types) if name.startswith(top)]
+
+
+def _clip(mask: np.ndarray, column: np.ndarray, low: float | None, high: float | None) -> None:
+    if low is not None:
+        mask &= column >= low
+    if high is not None:
+        mask &= column <= high
+
+
+def build_table(files: Sequence[Document]) -> tuple[FileTable, np.ndarray]:
+    """Build the table of `files` in path order; also return the input index of each row."""
+    order = sorted(range(len(files)), key=lambda i: files[i].path)
+    rows = [files[i] for i in order]
+    type_names = sorted({file.content_type for file in files})
+    codes = {name: code for code, name in enumerate(type_names)}
+    table = FileTable(
+        file_ids=np.array([file.file_id for file in rows], dtype=np.int64),
+        paths=[file.path for file in rows],
+        content_type_codes=np.array([codes[file.content_type] for file in rows], dtype=np.int32),
+        content_types=type_names,
+        sizes=np.array([file.size for file in rows], dtype=np.int64),
+        mtimes=np.array([file.mtime for file in rows], dtype=np.float64),
+        content_hashes=[file.content_hash for file in rows],
+    )
+    return table, np.array(order, dtype=np.int64)

@@ -1,0 +1,134 @@
+"""Turkish-aware text folding and tokenization shared by indexing and querying."""
+
+import re
+import unicodedata
+from collections.abc import Collection, Iterator
+
+_WORD = re.compile(r"[^\W_]+")
+_WHITESPACE = re.compile(r"\s+")
+# Hashes and ids in file names: 8+ hex characters mixing letters and digits.
+_HEX_NOISE = re.compile(r"(?=[a-z]*\d)(?=\d*[a-z])[0-9a-f]{8,}")
+PATH_DEPTH = 3
+# The stopword list of bm25s (English), kept here so folding never imports bm25s and scipy.
+STOPWORDS = frozenset(
+    {
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "but",
+        "by",
+        "for",
+        "if",
+        "in",
+        "into",
+        "is",
+        "it",
+        "no",
+        "not",
+        "of",
+        "on",
+        "or",
+        "such",
+        "that",
+        "the",
+        "their",
+        "then",
+        "there",
+        "these",
+        "they",
+        "this",
+        "to",
+        "was",
+        "will",
+        "with",
+    }
+)
+
+
+def _combining_marks() -> re.Pattern[str]:
+    """Compile a class of the combining marks of the Basic Multilingual Plane.
+
+    All of Unicode would take 0.1 s to scan at import; past the BMP are only marks of rare
+    and historic scripts.
+    """
+    marks = "".join(chr(c) for c in range(0x300, 0x10000) if unicodedata.combining(chr(c)))
+    return re.compile(f"[{re.escape(marks)}]")
+
+
+# One regex pass drops the marks eight times faster than testing each character.
+_MARKS = _combining_marks()
+
+
+def fold(text: str) -> str:
+    """Fold case and accents so that `türkçe`, `TURKCE` and `turkce` compare equal."""
+    # Turkish dotted and dotless i must meet before casefold: casefold("İ") is "i̇" and
+    # "I" never becomes "ı", so both spellings of a word only fold alike if all are "i".
+    folded = text.replace("İ", "i").replace("I", "i").replace("ı", "i").casefold()
+    if folded.isascii():
+        return folded
+    return _MARKS.sub("", unicodedata.normalize("NFKD", folded))
+
+
+def normalize_query(query: str) -> str:
+    """Fold a query and collapse its whitespace, so equal queries group together."""
+    return _WHITESPACE.sub(" ", fold(query)).strip()
+
+
+def word_spans(text: str) -> Iterator[tuple[int, int]]:
+    """Yield the spans of words: alphanumeric runs, with camelCase humps split apart."""
+    for match in _WORD.finditer(text):
+        start, end = match.span()
+        word = match.group()
+        if word.islower() or word.isupper() or word.istitle() or word.isdigit():
+            yield start, end
+            continue
+        cut = start
+        for i in range(start + 1, end):
+            if _is_hump(text, i, end):
+                yield cut, i
+                cut = i
+        yield cut, end
+
+
+def _is_hump(text: str, i: int, end: int) -> bool:
+    """Tell whether a camelCase word starts at `i`, as in `parseHTTPResponse`."""
+    if not text[i].isupper():
+        return False
+    if not text[i - 1].isupper():
+        return True
+    return i + 1 < end and text[i + 1].islower()
+
+
+def tokenize(text: str) -> list[str]:
+    """Split text into folded words: `parseHTTP_response.v2` -> parse, http, response, v2."""
+    return [fold(text[start:end]) for start, end in word_spans(text)]
+
+
+def terms_pattern(terms: Collection[str]) -> re.Pattern[str]:
+    """Compile a pattern finding any of the folded `terms` as a whole word of folded text."""
+    alternatives = "|".join(map(re.escape, sorted(terms, key=len, reverse=True)))
+    return re.compile(rf"(?<![^\W_])(?:{alternatives})(?![^\W_])")
+
+
+def query_terms(query: str) -> list[str]:
+    """Return the distinct folded words of a query that are worth matching, in query order."""
+    return list(dict.fromkeys(t for t in tokenize(query) if t not in STOPWORDS))
+
+
+def path_words(path: str) -> list[str]:
+    """Return the distinct words of a path's last components, unfolded, skipping number noise."""
+    components = [part for part in path.replace("\\", "/").split("/") if part]
+    words: list[str] = []
+    seen: set[str] = set()
+    for part in components[-PATH_DEPTH:]:
+        for start, end in word_spans(part):
+            word = part[start:end]
+            key = fold(word)
+            if key not in seen and not key.isdigit() and not _HEX_NOISE.fullmatch(key):
+                seen.add(key)
+                words.append(word)
+    return words

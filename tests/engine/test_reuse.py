@@ -1,0 +1,79 @@
+from search.engine.encoder import HashingEncoder
+
+from .factories import make_document
+
+WORDS = "alpha bravo charlie delta echo foxtrot golf hotel india juliet kilo lima".split()
+
+
+def corpus():
+    """Twenty files of a name passage and three text passages, every passage distinct."""
+    return [
+        make_document(i, f"/corpus/topic{i}/notes.txt", " ".join(f"{w}{i}" for w in WORDS * 4))
+        for i in range(20)
+    ]
+
+
+def test_rebuild_of_unchanged_documents_encodes_nothing(build, encoder):
+    first = build(corpus())
+    encoder.encoded_count = 0
+
+    second = build(corpus(), previous=first)
+
+    assert encoder.encoded_count == 0
+    assert second.manifest["encoded_passages"] == 0
+    query = encoder.encode_queries(["echo7 golf7"])[0]
+    assert second.search_semantic(query, limit=3) == first.search_semantic(query, limit=3)
+
+
+def test_moved_file_encodes_only_its_new_name_passage(build, encoder):
+    documents = corpus()
+    first = build(documents)
+    moved = make_document(0, "/archive/old/notes_2019.txt", documents[0].text)
+    encoder.encoded_count = 0
+
+    second = build([moved, *documents[1:]], previous=first)
+
+    assert encoder.encoded_count == 1
+    hits = second.search_semantic(encoder.encode_queries([documents[0].text])[0], limit=1)
+    assert second.file_record(hits[0].row).path == "/archive/old/notes_2019.txt"
+
+
+def test_copied_file_reuses_the_vectors_of_its_original(build, encoder):
+    documents = corpus()
+    first = build(documents)
+    copy = make_document(99, "/corpus/topic3/notes (copy).txt", documents[3].text)
+    encoder.encoded_count = 0
+
+    build([*documents, copy], previous=first)
+
+    assert encoder.encoded_count == 1
+
+
+def test_edited_file_encodes_only_passages_whose_text_changed(build, encoder):
+    documents = corpus()
+    first = build(documents)
+    edited = make_document(5, documents[5].path, documents[5].text + " appendix")
+    encoder.encoded_count = 0
+
+    build([*documents[:5], edited, *documents[6:]], previous=first)
+
+    assert encoder.encoded_count == 1
+
+
+def test_identical_passages_are_encoded_once(build, encoder):
+    text = "the same words in every file of this corpus"
+
+    index = build([make_document(i, f"/same/{i}.txt", text) for i in range(10)])
+
+    assert index.passage_text(0) == "same txt"
+    assert encoder.encoded_count == 2
+
+
+def test_index_of_another_model_is_not_reused(build, encoder):
+    first = build(corpus())
+    other = HashingEncoder(dimension=32)
+
+    second = build(corpus(), previous=first, encoder=other)
+
+    assert other.encoded_count == second.manifest["passages"] == 80
+    assert second.manifest["dimension"] == 32

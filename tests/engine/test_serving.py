@@ -1,0 +1,135 @@
+import dataclasses
+import threading
+
+import pytest
+
+from search.engine.encoder import HashingEncoder
+from search.engine.generations import generation_dir, write_generation
+from search.engine.index import SearchIndex
+from search.engine.serving import IndexHolder
+from search.engine.store import IndexUnavailable
+
+from .factories import make_document
+
+
+@pytest.fixture
+def write(encoder, config):
+    """Write a generation whose single file holds `text`."""
+
+    def write(text: str) -> int:
+        documents = [make_document(1, "/d/file.txt", text)]
+        return write_generation(
+            config.index_dir,
+            lambda workdir: SearchIndex.build(
+                documents, encoder=encoder, config=config, previous=None, workdir=workdir
+            ),
+        )
+
+    return write
+
+
+def test_holder_without_any_index_is_unavailable(config, encoder):
+    holder = IndexHolder(config, encoder)
+
+    with pytest.raises(IndexUnavailable, match="no index has been built yet"):
+        holder.get()
+    assert holder.status() == {"state": "unavailable", "reason": "no index has been built yet"}
+
+
+def test_holder_serves_the_current_generation_and_reports_it(write, config, encoder):
+    write("hello")
+    holder = IndexHolder(config, encoder)
+
+    assert holder.get().generation == 1
+    status = holder.status()
+    assert {key: status[key] for key in ("state", "reason", "generation", "files")} == {
+        "state": "ok",
+        "reason": None,
+        "generation": 1,
+        "files": 1,
+    }
+
+
+def test_holder_swaps_to_a_new_generation(write, config, encoder):
+    write("old")
+    holder = IndexHolder(config, encoder)
+    old = holder.get()
+
+    write("new")
+
+    new = holder.get()
+    assert new.generation == 2
+    assert new.passage_text(1) == "new"
+    assert old.passage_text(1) == "old"
+
+
+def test_holder_checks_for_new_generations_at_most_every_interval(write, config, encoder):
+    write("old")
+    holder = IndexHolder(dataclasses.replace(config, check_interval=3600), encoder)
+    holder.get()
+
+    write("new")
+
+    assert holder.get().generation == 1
+
+
+def test_threads_querying_during_swaps_never_fail(write, config, encoder):
+    write("generation one")
+    holder = IndexHolder(config, encoder)
+    query = encoder.encode_queries(["generation"])[0]
+    stop = threading.Event()
+    errors: list[BaseException] = []
+    seen: set[int] = set()
+
+    def serve():
+        while not stop.is_set():
+            try:
+                index = holder.get()
+                assert len(index.search_semantic(query, limit=5)) == 1
+                seen.add(index.generation)
+            except BaseException as error:  # any failure at all must fail the test
+                errors.append(error)
+                return
+
+    threads = [threading.Thread(target=serve) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for text in ("generation two", "generation three", "generation four"):
+        write(text)
+    holder.get()
+    stop.set()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    assert holder.get().generation == 4
+    assert 4 in seen
+
+
+def test_corrupt_new_generation_keeps_the_old_one_served(write, config, encoder):
+    write("good")
+    holder = IndexHolder(config, encoder)
+    holder.get()
+    write("bad")
+    (generation_dir(config.index_dir, 2) / "passages.txt").write_text("tampered")
+
+    assert holder.get().generation == 1
+    status = holder.status()
+    assert (status["state"], status["generation"]) == ("stale", 1)
+    assert status["reason"] == (
+        "generation 2 could not be loaded: "
+        "index files are corrupt (checksum mismatch in passages.txt)"
+    )
+
+    write("fixed")
+
+    assert holder.get().generation == 3
+    assert holder.status()["state"] == "ok"
+
+
+def test_holder_refuses_an_index_of_another_model(write, config):
+    write("hello")
+    holder = IndexHolder(config, HashingEncoder(dimension=16))
+
+    with pytest.raises(IndexUnavailable, match="configured model is hashing-16"):
+        holder.get()
