@@ -1,2 +1,6 @@
+from django.urls import path
+
+from analytics.views import AnalyticsView
+
 app_name = "analytics"
-urlpatterns: list = []
+urlpatterns = [path("", AnalyticsView.as_view(), name="analytics")]

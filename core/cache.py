@@ -13,8 +13,11 @@ MISS = object()
 LOG_EVERY_SECONDS = 60.0
 
 
-class _RateLimitedLog:
-    def __init__(self) -> None:
+class RateLimitedLog:
+    """Log an error at most once a minute: an outage should not flood the logs."""
+
+    def __init__(self, logger: logging.Logger) -> None:
+        self._logger = logger
         self._lock = threading.Lock()
         self._next = 0.0
 
@@ -24,10 +27,10 @@ class _RateLimitedLog:
             if now < self._next:
                 return
             self._next = now + LOG_EVERY_SECONDS
-        logger.error(message, *args)
+        self._logger.error(message, *args)
 
 
-outage_log = _RateLimitedLog()
+outage_log = RateLimitedLog(logger)
 
 
 def cache_get(key: str) -> Any:

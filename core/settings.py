@@ -58,6 +58,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "core.metrics.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -194,6 +195,18 @@ SEMANTIC_PASSAGE_OVERLAP = env_int("SEMANTIC_PASSAGE_OVERLAP", 40, minimum=0)
 SEMANTIC_MAX_PASSAGES_PER_FILE = env_int("SEMANTIC_MAX_PASSAGES_PER_FILE", 64, minimum=1)
 SEMANTIC_HNSW_THRESHOLD = env_int("SEMANTIC_HNSW_THRESHOLD", 200_000, minimum=0)
 SEMANTIC_EF_SEARCH = env_int("SEMANTIC_EF_SEARCH", 64, minimum=1)
+
+# Search API.
+SEARCH_MAX_RESULTS = env_int("SEARCH_MAX_RESULTS", 1000, minimum=1)
+SEARCH_SEMANTIC_DEPTH = env_int("SEARCH_SEMANTIC_DEPTH", 100, minimum=1)
+SEARCH_RRF_K = env_int("SEARCH_RRF_K", 60, minimum=1)
+SEARCH_CACHE_TTL = env_int("SEARCH_CACHE_TTL", 300, minimum=0)
+SEARCH_THROTTLE_RATE = env_str("SEARCH_THROTTLE_RATE", "100/hour")
+SNIPPET_CHARS = env_int("SNIPPET_CHARS", 300, minimum=40)
+ANALYTICS_CACHE_TTL = env_int("ANALYTICS_CACHE_TTL", 900, minimum=0)
+ANALYTICS_THROTTLE_RATE = env_str("ANALYTICS_THROTTLE_RATE", "300/hour")
+SEARCH_EVENT_RETENTION_DAYS = env_int("SEARCH_EVENT_RETENTION_DAYS", 365, minimum=1)
+METRICS_TOKEN = env_str("METRICS_TOKEN")
 
 # Logging: text for people, JSON (one object per line) for log shippers.
 LOG_FORMAT = env_choice("LOG_FORMAT", "text", ("text", "json"))

@@ -1,50 +1,207 @@
-"""Reads for search: what the index is built from, and whether it is behind the database."""
+"""Search: rank the indexed files for a query, filter them, and render one page of results."""
 
-from collections.abc import Iterator
+import hashlib
+import json
+import math
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from django.db.models import Count, Max
+from django.conf import settings
+from django.utils.translation import gettext as _
+from rest_framework.exceptions import ValidationError
 
-from core.iterables import batched
-from core.models import ALIVE
-from indexer.models import FileContent, FileIndex
-from search.engine import Document
+from core.cache import MISS, cache_get, cache_set
+from core.exceptions import ServiceUnavailable
+from core.metrics import SEARCH_CACHE
+from indexer.models import FileIndex
+from search.engine import FileFilter, IndexUnavailable, SearchIndex, reciprocal_rank_fusion
+from search.factory import get_encoder, get_index_holder
 
-# Files whose texts are held at once while streaming them to the index build.
-DOCUMENT_CHUNK = 500
-
-
-def file_index_fingerprint() -> str:
-    """Summarise the file index's state: any write to it (crawl or admin) changes this."""
-    state = FileIndex.all_objects.aggregate(alive=Count("id", filter=ALIVE), last=Max("updated_at"))
-    last = state["last"].isoformat() if state["last"] else "-"
-    return f"{state['alive']}:{last}"
+SEMANTIC_OK = "ok"
 
 
-def index_documents() -> Iterator[Document]:
-    """Yield every alive file with its extracted text, a chunk of texts in memory at a time."""
-    rows = FileIndex.objects.order_by("id").values_list(
-        "id",
-        "file_path",
-        "content_type",
-        "file_size",
-        "last_modified",
-        "content_hash",
-        "search_keywords",
-    )
-    for chunk in batched(rows.iterator(chunk_size=DOCUMENT_CHUNK), DOCUMENT_CHUNK):
-        texts = dict(
-            FileContent.objects.filter(content_hash__in={row[5] for row in chunk}).values_list(
-                "content_hash", "text"
-            )
+@dataclass(frozen=True, slots=True)
+class Ranked:
+    row: int
+    score: float | None
+    passage: int | None
+    match: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class SearchContext:
+    """What a search runs against: the served index, minus files deleted since its build."""
+
+    index: SearchIndex
+    deleted: frozenset[int]
+
+    def cache_key(self, params: dict[str, Any]) -> str:
+        """Key a search by its parameters, the index generation and the deletions since."""
+        state = json.dumps(
+            [params, self.index.generation, sorted(self.deleted)], sort_keys=True, default=str
         )
-        for pk, path, content_type, size, modified, content_hash, keywords in chunk:
-            yield Document(
-                file_id=pk,
-                path=path,
-                content_type=content_type,
-                size=size,
-                mtime=modified.timestamp(),
-                content_hash=content_hash,
-                text=texts.get(content_hash),
-                keywords=keywords,
-            )
+        return f"search:{hashlib.sha256(state.encode()).hexdigest()}"
+
+
+def search_context() -> SearchContext:
+    """Return the index to search, or raise ServiceUnavailable when none can be served."""
+    try:
+        index = get_index_holder().get()
+    except IndexUnavailable as error:
+        raise ServiceUnavailable(_("The search index is unavailable: %s.") % error.reason) from None
+    return SearchContext(index, _deleted_since_build(index))
+
+
+def search_files(context: SearchContext, params: dict[str, Any]) -> dict[str, Any]:
+    """Run one search and return its page of results with the metadata that describes it."""
+    index = context.index
+    mask = index.table.mask(_file_filter(params, context.deleted))
+    ranked, semantic = _ranked(index, params, mask)
+    ranked = _ordered(index, ranked, params["ordering"])
+    page, page_size = params["page"], params["page_size"]
+    pages = max(1, math.ceil(len(ranked) / page_size))
+    if page > pages:
+        raise ValidationError(
+            {
+                "page": [
+                    _("Page %(page)s is past the last page, %(pages)s.")
+                    % {"page": page, "pages": pages}
+                ]
+            }
+        )
+    window = ranked[(page - 1) * page_size : page * page_size]
+    return {
+        "data": [_result(index, item, params.get("q", "")) for item in window],
+        "metadata": {
+            "total_results": len(ranked),
+            "page": page,
+            "page_size": page_size,
+            "pages": pages,
+            "mode": params["mode"],
+            "index_generation": index.generation,
+            "semantic": semantic,
+        },
+    }
+
+
+def _ranked(index: SearchIndex, params: dict[str, Any], mask) -> tuple[list[Ranked], str]:
+    """Rank by the requested mode; say whether semantic search could take part."""
+    semantic = getattr(index, "semantic_problem", None) or SEMANTIC_OK  # TEMP until engine lands
+    query = params.get("q")
+    if not query:
+        rows = range(len(index.table)) if mask is None else mask.nonzero()[0].tolist()
+        return [Ranked(row, None, None, None) for row in rows], semantic
+    mode = params["mode"]
+    if mode == "semantic" and semantic != SEMANTIC_OK:
+        raise ServiceUnavailable(_("Semantic search is unavailable: %s.") % semantic)
+    keyword = _keyword(index, query, mask) if mode != "semantic" else []
+    if mode == "keyword" or semantic != SEMANTIC_OK:
+        return keyword, semantic
+    meaning = _semantic(index, query, mask, params.get("min_score", 0.0))
+    if mode == "semantic":
+        return meaning, semantic
+    return _fused(keyword, meaning), semantic
+
+
+def _keyword(index: SearchIndex, query: str, mask) -> list[Ranked]:
+    hits = index.search_keyword(query, mask=mask, limit=settings.SEARCH_MAX_RESULTS)
+    return [Ranked(hit.row, hit.score, hit.passage, "keyword") for hit in hits]
+
+
+def _semantic(index: SearchIndex, query: str, mask, min_score: float) -> list[Ranked]:
+    vector = get_encoder().encode_queries([query])[0]
+    hits = index.search_semantic(
+        vector, mask=mask, limit=settings.SEARCH_SEMANTIC_DEPTH, min_score=min_score
+    )
+    return [Ranked(hit.row, hit.score, hit.passage, "semantic") for hit in hits]
+
+
+def _fused(keyword: list[Ranked], meaning: list[Ranked]) -> list[Ranked]:
+    """Fuse the two rankings by reciprocal rank; a file found by both says so."""
+    by_row = {item.row: item for item in meaning} | {item.row: item for item in keyword}
+    in_both = {item.row for item in keyword} & {item.row for item in meaning}
+    fused = reciprocal_rank_fusion(
+        [[item.row for item in keyword], [item.row for item in meaning]],
+        k=settings.SEARCH_RRF_K,
+    )
+    return [
+        Ranked(row, score, by_row[row].passage, "both" if row in in_both else by_row[row].match)
+        for row, score in fused
+    ]
+
+
+def _ordered(index: SearchIndex, ranked: list[Ranked], ordering: str) -> list[Ranked]:
+    if ordering == "relevance":
+        return ranked
+    field = ordering.lstrip("-")
+    column = {
+        "last_modified": index.table.mtimes,
+        "file_size": index.table.sizes,
+        "file_path": index.table.paths,
+    }[field]
+    return sorted(ranked, key=lambda item: column[item.row], reverse=ordering.startswith("-"))
+
+
+def _result(index: SearchIndex, item: Ranked, query: str) -> dict[str, Any]:
+    record = index.file_record(item.row)
+    return {
+        "id": record.file_id,
+        "file_path": record.path,
+        "content_type": record.content_type,
+        "file_size": record.size,
+        "last_modified": datetime.fromtimestamp(record.mtime, UTC).isoformat(),
+        "score": None if item.score is None else round(item.score, 6),
+        "snippet": _snippet(index, item, query),
+        "match": item.match,
+    }
+
+
+def _snippet(index: SearchIndex, item: Ranked, query: str) -> str:
+    passage = item.passage
+    if passage is None:
+        passages = index.passages.of_file(item.row)
+        passage = passages[0] if len(passages) else None
+    return (
+        "" if passage is None else index.snippet(passage, query, max_chars=settings.SNIPPET_CHARS)
+    )
+
+
+def _file_filter(params: dict[str, Any], deleted: frozenset[int]) -> FileFilter:
+    return FileFilter(
+        content_type=params.get("type"),
+        mtime_from=_timestamp(params.get("date_from")),
+        mtime_to=_timestamp(params.get("date_to")),
+        min_size=params.get("min_size"),
+        max_size=params.get("max_size"),
+        path_prefix=params.get("path"),
+        exclude_file_ids=deleted,
+    )
+
+
+def _timestamp(moment: datetime | None) -> float | None:
+    return None if moment is None else moment.timestamp()
+
+
+def _deleted_since_build(index: SearchIndex) -> frozenset[int]:
+    """Return the files soft-deleted since the index read the database: they must not show."""
+    manifest = index.manifest
+    read_at = datetime.fromisoformat(manifest["built_at"]) - timedelta(
+        seconds=manifest["build_seconds"] + 60
+    )
+    return frozenset(
+        FileIndex.all_objects.filter(deleted_at__gte=read_at).values_list("id", flat=True)
+    )
+
+
+def search_files_cached(params: dict[str, Any]) -> tuple[dict[str, Any], bool]:
+    """Return a search's payload, from the cache when an equal search ran on this index state."""
+    context = search_context()
+    key = context.cache_key(params)
+    payload = cache_get(key)
+    SEARCH_CACHE.labels("miss" if payload is MISS else "hit").inc()
+    if payload is not MISS:
+        return payload, True
+    payload = search_files(context, params)
+    cache_set(key, payload, settings.SEARCH_CACHE_TTL)
+    return payload, False

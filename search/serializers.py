@@ -4,6 +4,7 @@ from datetime import date, datetime, time
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 MODES = ("hybrid", "keyword", "semantic")
@@ -14,6 +15,13 @@ MAX_PAGE_SIZE = 100
 MAX_SIZE = 2**63 - 1
 
 
+@extend_schema_field(
+    {
+        "type": "string",
+        "description": "ISO 8601 date (the whole day) or datetime; without a zone, TIME_ZONE.",
+        "example": "2025-01-31",
+    }
+)
 class DateOrDateTimeField(serializers.Field):
     """An ISO 8601 date or datetime; a date means the whole day (from its start or to its end)."""
 
@@ -61,6 +69,10 @@ class SearchQuerySerializer(serializers.Serializer):
     page = serializers.IntegerField(default=1, min_value=1, max_value=10**6)
     page_size = serializers.IntegerField(default=20, min_value=1, max_value=MAX_PAGE_SIZE)
     ordering = serializers.ChoiceField(choices=ORDERINGS, required=False)
+
+    def validate_q(self, value: str) -> str:
+        """Collapse runs of whitespace, so equal queries share results and cache entries."""
+        return " ".join(value.split())
 
     def validate_path(self, value: str) -> str:
         if not value.startswith("/"):

@@ -13,7 +13,7 @@ from search.engine import (
     write_generation,
 )
 from search.factory import engine_config, get_encoder
-from search.selectors import file_index_fingerprint, index_documents
+from search.sources import file_index_fingerprint, index_documents
 
 logger = logging.getLogger(__name__)
 

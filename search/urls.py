@@ -1,2 +1,6 @@
+from django.urls import path
+
+from search.views import SearchView
+
 app_name = "search"
-urlpatterns: list = []
+urlpatterns = [path("", SearchView.as_view(), name="search")]

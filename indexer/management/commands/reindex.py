@@ -4,6 +4,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from analytics.services import analytics_files_changed
 from core.exceptions import ReindexInProgress
 from indexer.crawler import RootError
 from indexer.lease import Lease, reindex_lease
@@ -57,6 +58,8 @@ class Command(BaseCommand):
                     self._sync(roots, _sync_options(options), lease, verbosity)
                 if not (options["no_semantic"] or options["dry_run"]):
                     self._build(lease, verbosity, force=options["semantic_only"])
+            if not options["dry_run"]:
+                analytics_files_changed()
         except (RootError, ReindexInProgress) as error:
             code = EXIT_BUSY if isinstance(error, ReindexInProgress) else 1
             raise CommandError(str(error), returncode=code) from None

@@ -1,0 +1,51 @@
+"""Writes for analytics: record searches, forget old ones."""
+
+import logging
+import uuid
+from datetime import timedelta
+from typing import Any
+
+from django.utils import timezone
+
+from analytics.models import SearchEvent
+from analytics.selectors import FILES_VERSION_KEY
+from core.cache import RateLimitedLog, cache_set
+from search.engine.text import normalize_query
+
+logger = logging.getLogger(__name__)
+_failure_log = RateLimitedLog(logger)
+_FILTERS = ("type", "date_from", "date_to", "min_size", "max_size", "path", "min_score")
+
+
+def search_event_record(*, user, params: dict[str, Any], metadata: dict[str, Any]) -> None:
+    """Record a search after it was answered; a failure to record never fails the search."""
+    query = params.get("q", "")
+    try:
+        SearchEvent.objects.create(
+            user=user if user.is_authenticated else None,
+            query=query,
+            normalized_query=normalize_query(query),
+            mode=metadata["mode"],
+            filters={name: str(params[name]) for name in _FILTERS if params.get(name) is not None},
+            result_count=metadata["total_results"],
+            latency_ms=metadata["search_time_ms"],
+            cached=metadata["cached"],
+        )
+    except Exception as error:  # recording is best effort by design
+        _failure_log.error("Could not record a search event: %r", error)
+
+
+def analytics_files_changed() -> None:
+    """Make cached file and index figures unreachable; a reindex calls this when it ends."""
+    cache_set(FILES_VERSION_KEY, uuid.uuid4().hex, None)
+
+
+def search_events_purge(*, older_than_days: int, batch: int = 5000) -> int:
+    """Delete searches older than `older_than_days`, a batch per transaction; return how many."""
+    cutoff = timezone.now() - timedelta(days=older_than_days)
+    deleted = 0
+    while ids := list(
+        SearchEvent.objects.filter(created_at__lt=cutoff).values_list("id", flat=True)[:batch]
+    ):
+        deleted += SearchEvent.objects.filter(id__in=ids).delete()[0]
+    return deleted

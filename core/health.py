@@ -1,0 +1,63 @@
+"""GET /api/health/: what a load balancer or an operator needs to know, without logging in."""
+
+from typing import Any
+
+from django.db import connection
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from core.api import success_response
+from core.cache import MISS, cache_get, cache_set
+from search.factory import get_index_holder
+
+
+def database_state() -> str:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except Exception as error:  # any driver error means the same thing here: down
+        return f"unavailable: {type(error).__name__}"
+    return "ok"
+
+
+def cache_state() -> str:
+    if not cache_set("health:probe", 1, 10) or cache_get("health:probe") is MISS:
+        return "unavailable"
+    return "ok"
+
+
+def health() -> dict[str, Any]:
+    return {
+        "database": database_state(),
+        "cache": cache_state(),
+        "index": get_index_holder().status(),
+    }
+
+
+class HealthView(APIView):
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        responses=inline_serializer(
+            "Health",
+            {
+                "success": serializers.BooleanField(),
+                "message": serializers.CharField(),
+                "data": serializers.DictField(),
+            },
+        )
+    )
+    def get(self, request: Request) -> Response:
+        """Report the database, the cache and the search index; 503 when the database is down."""
+        state = health()
+        response = success_response(state, message=_("Service status"))
+        if state["database"] != "ok":
+            response.status_code = 503
+            response.data["success"] = False
+        return response

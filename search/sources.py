@@ -1,0 +1,50 @@
+"""What the search index is built from, and how to tell it is behind the database."""
+
+from collections.abc import Iterator
+
+from django.db.models import Count, Max
+
+from core.iterables import batched
+from core.models import ALIVE
+from indexer.models import FileContent, FileIndex
+from search.engine import Document
+
+# Files whose texts are held at once while streaming them to the index build.
+DOCUMENT_CHUNK = 500
+
+
+def file_index_fingerprint() -> str:
+    """Summarise the file index's state: any write to it (crawl or admin) changes this."""
+    state = FileIndex.all_objects.aggregate(alive=Count("id", filter=ALIVE), last=Max("updated_at"))
+    last = state["last"].isoformat() if state["last"] else "-"
+    return f"{state['alive']}:{last}"
+
+
+def index_documents() -> Iterator[Document]:
+    """Yield every alive file with its extracted text, a chunk of texts in memory at a time."""
+    rows = FileIndex.objects.order_by("id").values_list(
+        "id",
+        "file_path",
+        "content_type",
+        "file_size",
+        "last_modified",
+        "content_hash",
+        "search_keywords",
+    )
+    for chunk in batched(rows.iterator(chunk_size=DOCUMENT_CHUNK), DOCUMENT_CHUNK):
+        texts = dict(
+            FileContent.objects.filter(content_hash__in={row[5] for row in chunk}).values_list(
+                "content_hash", "text"
+            )
+        )
+        for pk, path, content_type, size, modified, content_hash, keywords in chunk:
+            yield Document(
+                file_id=pk,
+                path=path,
+                content_type=content_type,
+                size=size,
+                mtime=modified.timestamp(),
+                content_hash=content_hash,
+                text=texts.get(content_hash),
+                keywords=keywords,
+            )
