@@ -27,10 +27,14 @@ $(INSTALLED): pyproject.toml
 run: $(INSTALLED) .env
 	$(PY) manage.py migrate --no-input -v 0
 	$(PY) manage.py collectstatic --no-input -v 0
+	$(PY) manage.py reindex indexer/demo
 	$(PY) manage.py demo_user
 	$(MAKE) serve
 
+# Each worker writes its metrics to files here, so /metrics adds up every worker's counts.
+serve: export PROMETHEUS_MULTIPROC_DIR = $(CURDIR)/var/prometheus
 serve:
+	rm -rf "$(PROMETHEUS_MULTIPROC_DIR)" && mkdir -p "$(PROMETHEUS_MULTIPROC_DIR)"
 	$(BIN)/uvicorn core.asgi:application --host $(HOST) --port $(PORT) --workers $(WORKERS)
 
 lint: $(INSTALLED)

@@ -8,6 +8,7 @@ from django.utils.translation import ngettext
 
 from core.admin import BoundedCountPaginator
 from indexer.models import FileIndex
+from search.factory import get_index_holder
 
 
 class StateFilter(admin.SimpleListFilter):
@@ -59,6 +60,14 @@ class FileIndexAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return FileIndex.all_objects.all()
+
+    def changelist_view(self, request: HttpRequest, extra_context=None):
+        """List the files, with a warning when the search index is not fully serving."""
+        status = get_index_holder().status()
+        if status["state"] != "ok":
+            message = _("Search index %(state)s: %(reason)s") % status
+            self.message_user(request, message, messages.WARNING)
+        return super().changelist_view(request, extra_context)
 
     def get_actions(self, request: HttpRequest) -> dict:
         actions = super().get_actions(request)

@@ -24,6 +24,8 @@ class FileIndex(SoftDeleteModel):
     content_type = models.CharField(max_length=255, blank=True, help_text="MIME type.")
     search_keywords = models.TextField(blank=True)
     last_modified = models.DateTimeField()
+    # The exact stat() mtime: reindex compares it (with the size) to skip unchanged files.
+    mtime_ns = models.BigIntegerField(default=0, editable=False)
 
     class Meta:
         db_table = "file_index"

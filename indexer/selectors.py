@@ -2,7 +2,6 @@
 
 import os
 from collections.abc import Iterator, Sequence
-from datetime import datetime
 from functools import reduce
 from operator import or_
 from typing import NamedTuple
@@ -21,8 +20,7 @@ class StoredFile(NamedTuple):
     path: str
     id: int
     size: int
-    last_modified: datetime
-    content_hash: str
+    mtime_ns: int
     deleted: bool
 
 
@@ -49,13 +47,13 @@ def stored_files_in_path_order(
         FileIndex.all_objects.alias(path_key=_codepoint_path())
         .filter(_under(root_prefix(root)), id__lte=max_id)
         .order_by("path_key")
-        .values_list("file_path", "id", "file_size", "last_modified", "content_hash", "deleted_at")
+        .values_list("file_path", "id", "file_size", "mtime_ns", "deleted_at")
     )
     page = rows
     while True:
         fetched = list(page[:chunk])
-        for path, pk, size, modified, content_hash, deleted_at in fetched:
-            yield StoredFile(path, pk, size, modified, content_hash, deleted_at is not None)
+        for path, pk, size, mtime_ns, deleted_at in fetched:
+            yield StoredFile(path, pk, size, mtime_ns, deleted_at is not None)
         if len(fetched) < chunk:
             return
         page = rows.filter(path_key__gt=fetched[-1][0])

@@ -31,6 +31,7 @@ _UPDATED_FIELDS = [
     "content_type",
     "search_keywords",
     "last_modified",
+    "mtime_ns",
     "deleted_at",
     "updated_at",
 ]
@@ -93,6 +94,7 @@ class _Sync:
         self.to_read: list[tuple[FoundFile, StoredFile | None]] = []
         self.to_restore: list[int] = []
         self.to_delete: list[int] = []
+        self.old_hashes: dict[int, str] = {}
 
     def merge(self, root: str, stored: Iterator[StoredFile]) -> None:
         """Compare the files under `root` with their rows, both streams sorted by path."""
@@ -163,6 +165,12 @@ class _Sync:
 
     def _read_and_write(self) -> None:
         rows = {file.path: row for file, row in self.to_read}
+        # Only re-read rows need their old hash (to tell changed from touched): fetch just those.
+        self.old_hashes = dict(
+            FileIndex.all_objects.filter(
+                id__in=[row.id for row in rows.values() if row is not None]
+            ).values_list("id", "content_hash")
+        )
         pending: list[ReadResult] = []
         pending_bytes = 0
         results = read_files(
@@ -206,14 +214,14 @@ class _Sync:
             self.report.new += 1
         elif row.deleted:
             self.report.restored += 1
-        elif row.content_hash != result.sha256:
+        elif self.old_hashes[row.id] != result.sha256:
             self.report.changed += 1
         else:
             self.report.unchanged += 1
 
 
 def _stat_changed(row: StoredFile, file: FoundFile) -> bool:
-    return row.size != file.size or row.last_modified != mtime_datetime(file.mtime_ns)
+    return row.size != file.size or row.mtime_ns != file.mtime_ns
 
 
 def _under_any(path: str, prefixes: set[str]) -> bool:
@@ -240,6 +248,7 @@ def _file_index_fields(result: ReadResult, now: datetime) -> dict:
         "content_type": result.content_type,
         "search_keywords": search_keywords(result.file.path, result.text),
         "last_modified": mtime_datetime(result.mtime_ns),
+        "mtime_ns": result.mtime_ns,
         "deleted_at": None,
         "updated_at": now,
     }

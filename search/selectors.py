@@ -87,7 +87,7 @@ def search_files(context: SearchContext, params: dict[str, Any]) -> dict[str, An
 
 def _ranked(index: SearchIndex, params: dict[str, Any], mask) -> tuple[list[Ranked], str]:
     """Rank by the requested mode; say whether semantic search could take part."""
-    semantic = getattr(index, "semantic_problem", None) or SEMANTIC_OK  # TEMP until engine lands
+    semantic = index.semantic_problem or SEMANTIC_OK
     query = params.get("q")
     if not query:
         rows = range(len(index.table)) if mask is None else mask.nonzero()[0].tolist()

@@ -13,11 +13,12 @@ import numpy as np
 from .config import EngineConfig
 from .documents import Document
 from .encoder import Encoder
-from .keyword import KeywordIndex, TermCounts
+from .keyword import KeywordIndex
 from .passages import NAME_SPAN, PassageTable, PassageWriter, map_texts, split_passages
 from .semantic import VectorIndex
 from .table import FileTable, build_table
-from .text import fold, path_words, tokenize
+from .terms import FileTerms, TermCounts
+from .text import TOKENIZER_VERSION, fold, path_words, tokenize
 
 TEXTS_FILE = "passages.txt"
 # Texts are encoded this many batches at a time: the model sorts them by length, which
@@ -39,13 +40,19 @@ class Reusable:
 class Parts:
     table: FileTable
     passages: PassageTable
-    vectors: VectorIndex
+    vectors: VectorIndex | None  # None when a saved index's vectors cannot be used
     keyword: KeywordIndex
 
 
 def passage_key(data: bytes) -> int:
     """Key a passage by its exact text, so any file holding the same text shares its vector."""
     return int.from_bytes(hashlib.blake2b(data, digest_size=8).digest(), "little")
+
+
+def terms_key(document: Document) -> int:
+    """Key a file's terms by all they are counted from, so an unchanged file reuses them."""
+    sources = (str(TOKENIZER_VERSION), document.path, document.keywords, document.text or "")
+    return passage_key("\0".join(sources).encode("utf-8", "surrogatepass"))
 
 
 class VectorSources:
@@ -128,6 +135,7 @@ class IndexBuilder:
         encoder: Encoder,
         config: EngineConfig,
         reusable: Reusable | None,
+        reusable_terms: FileTerms | None,
         workdir: Path,
         progress: Callable[[int], None] | None,
     ) -> None:
@@ -135,7 +143,7 @@ class IndexBuilder:
         self._encoder = encoder
         self._progress = progress
         self._files: list[Document] = []
-        self._terms = TermCounts()
+        self._terms = TermCounts(reusable_terms)
         self._texts = PassageWriter(workdir / TEXTS_FILE)
         self._passage_files = array("q")
         self._spans = array("q")
@@ -148,15 +156,18 @@ class IndexBuilder:
         """Count the passage texts that had to be encoded, not found in the earlier index."""
         return self._sources.encoded
 
+    @property
+    def tokenized(self) -> int:
+        """Count the files whose terms had to be counted, not found in the earlier index."""
+        return self._terms.tokenized
+
     def add(self, document: Document) -> None:
         """Index one document's metadata, terms and passages."""
         # Texts are not kept: only their passages' vectors and their term counts are.
         self._files.append(dataclasses.replace(document, text=None, keywords=""))
         words = path_words(document.path)
         text = document.text or ""
-        self._terms.add(
-            itertools.chain(map(fold, words), tokenize(document.keywords), tokenize(text))
-        )
+        self._add_terms(document, words)
         self._first_passages.append(len(self._texts))
         name = " ".join(words)
         if name:
@@ -171,6 +182,13 @@ class IndexBuilder:
             self._add_passage((start, stop), text[start:stop])
         if self._progress:
             self._progress(len(self._files))
+
+    def _add_terms(self, document: Document, words: list[str]) -> None:
+        key = terms_key(document)
+        if not self._terms.reuse(key):
+            text = document.text or ""
+            tokens = itertools.chain(map(fold, words), tokenize(document.keywords), tokenize(text))
+            self._terms.count(key, tokens)
 
     def _add_passage(self, span: tuple[int, int], text: str) -> None:
         key = passage_key(self._texts.write(text))
@@ -192,7 +210,7 @@ class IndexBuilder:
         )
         self._sources.finish(vectors)
         passages = self._passage_table(rows, order)
-        return Parts(table, passages, vectors, KeywordIndex.build(self._terms, order))
+        return Parts(table, passages, vectors, KeywordIndex.build(self._terms.finish(), order))
 
     def _passage_table(self, rows: np.ndarray, order: np.ndarray) -> PassageTable:
         offsets = self._texts.close()

@@ -14,18 +14,30 @@ from .builder import TEXTS_FILE, IndexBuilder, Parts, Reusable
 from .config import EngineConfig
 from .documents import Document, FileRecord, Hit
 from .encoder import Encoder
+from .store import IndexUnavailable
 from .text import fold, query_terms, terms_pattern
 
 
 class SearchIndex:
-    """Files, passages, vectors and keyword scores, read-only and safe to share by threads."""
+    """Files, passages, vectors and keyword scores, read-only and safe to share by threads.
 
-    def __init__(self, parts: Parts, manifest: dict[str, Any], directory: Path) -> None:
+    `semantic_problem` says why semantic search cannot run, e.g. because the vectors are
+    corrupt or another model made them; keyword search works all the same. None if it can.
+    """
+
+    def __init__(
+        self,
+        parts: Parts,
+        manifest: dict[str, Any],
+        directory: Path,
+        semantic_problem: str | None = None,
+    ) -> None:
         self.table = parts.table
         self.passages = parts.passages
         self._vectors = parts.vectors
         self._keyword = parts.keyword
         self.manifest = manifest
+        self.semantic_problem = semantic_problem
         self._directory = directory
 
     @classmethod
@@ -40,7 +52,7 @@ class SearchIndex:
         progress: Callable[[int], None] | None = None,
         metadata: Mapping[str, Any] | None = None,
     ) -> "SearchIndex":
-        """Index `documents`, reusing the vectors of `previous` for passages it already has.
+        """Index `documents`, reusing the vectors and term counts `previous` already has.
 
         Passage texts stream to `workdir`, which should be where the index is then saved.
         `progress` is called after each document with the number of documents taken so far.
@@ -52,6 +64,7 @@ class SearchIndex:
             encoder=encoder,
             config=config,
             reusable=previous._reusable(encoder) if previous else None,
+            reusable_terms=previous._keyword.file_terms if previous else None,
             workdir=workdir,
             progress=progress,
         )
@@ -61,6 +74,7 @@ class SearchIndex:
         manifest = {
             **_describe(parts, encoder, config),
             "encoded_passages": builder.encoded,
+            "tokenized_files": builder.tokenized,
             "build_seconds": round(time.monotonic() - started, 3),
             "metadata": dict(metadata or {}),
         }
@@ -75,12 +89,14 @@ class SearchIndex:
 
     @classmethod
     def load(cls, directory: Path, *, encoder: Encoder | None = None) -> "SearchIndex":
-        """Load a saved index, or raise IndexUnavailable saying why it cannot be used.
+        """Load a saved index, or raise IndexUnavailable saying why keyword search cannot use it.
 
-        With an `encoder`, an index built by another model is refused.
+        Vectors that are missing, damaged or, given an `encoder`, made by another model do
+        not fail the load: they are left out, and `semantic_problem` says why.
         """
-        manifest = store.read_manifest(directory, encoder)
-        return cls(store.read_parts(directory, manifest), manifest, directory)
+        manifest = store.read_manifest(directory)
+        parts, semantic_problem = store.read_parts(directory, manifest, encoder)
+        return cls(parts, manifest, directory, semantic_problem)
 
     @property
     def generation(self) -> int:
@@ -97,8 +113,11 @@ class SearchIndex:
         """Rank files by their best passage's cosine similarity to the query vector.
 
         `mask` (one bool per file row) is applied inside the vector search, so every
-        allowed file can be found however few there are.
+        allowed file can be found however few there are. Raise IndexUnavailable, saying
+        why, if the index has a `semantic_problem`.
         """
+        if self.semantic_problem is not None:
+            raise IndexUnavailable(self.semantic_problem)
         allowed = None if mask is None else mask[self.passages.rows]
         rows, scores, passages = self._vectors.search_files(
             query_vector,
@@ -165,11 +184,9 @@ class SearchIndex:
         return best
 
     def _reusable(self, encoder: Encoder) -> Reusable | None:
-        """Offer this index's vectors to a new build, if the same model made them."""
-        if (self.manifest["model_id"], self.manifest["dimension"]) != (
-            encoder.model_id,
-            encoder.dimension,
-        ):
+        """Offer this index's vectors to a new build, if usable and made by the same model."""
+        made_by = (self.manifest["model_id"], self.manifest["dimension"])
+        if self.semantic_problem is not None or made_by != (encoder.model_id, encoder.dimension):
             return None
         return Reusable(self.passages.keys, self._vectors)
 

@@ -34,7 +34,7 @@ class IndexHolder:
     CURRENT is stat-ed at most every `check_interval` seconds. A new generation is loaded by
     the one thread that notices it while the others keep serving the old index; requests
     holding the old index finish with it. A generation that fails to load is not retried
-    until CURRENT changes again.
+    until CURRENT changes again; one whose vectors are unusable loads for keyword search.
     """
 
     def __init__(self, config: EngineConfig, encoder: Encoder) -> None:
@@ -63,14 +63,31 @@ class IndexHolder:
         return index
 
     def status(self) -> dict[str, Any]:
-        """Describe what is served, for a health endpoint."""
+        """Describe what is served, for a health endpoint.
+
+        "state" is "ok"; "degraded" when keyword search works but semantic search does not;
+        "stale" when a newer generation failed to load, so an older one is served; or
+        "unavailable" when no search works. "keyword" and "semantic" are each "ok" or why
+        that search cannot run, and "reason" joins every problem (None without any).
+        "generation", "built_at", "model_id", "dimension", "index_type", "files",
+        "passages" and "vectors" describe the index served, and are None without one.
+        """
         try:
             index = self.get()
         except IndexUnavailable as error:
-            return {"state": "unavailable", "reason": error.reason}
+            return {
+                "state": "unavailable",
+                "keyword": error.reason,
+                "semantic": error.reason,
+                "reason": error.reason,
+                **dict.fromkeys(_STATUS_FIELDS),
+            }
+        semantic, stale = index.semantic_problem, self._problem
         return {
-            "state": "stale" if self._problem else "ok",
-            "reason": self._problem,
+            "state": "degraded" if semantic else "stale" if stale else "ok",
+            "keyword": "ok",
+            "semantic": semantic or "ok",
+            "reason": "; ".join(filter(None, (semantic, stale))) or None,
             **{key: index.manifest[key] for key in _STATUS_FIELDS},
         }
 
@@ -108,5 +125,12 @@ class IndexHolder:
             stale = f"generation {generation} could not be loaded: {error.reason}"
             self._problem = stale if self._index else error.reason
             return
-        logger.info("Serving index generation %d", generation)
+        if index.semantic_problem:
+            logger.warning(
+                "Serving index generation %d without semantic search: %s",
+                generation,
+                index.semantic_problem,
+            )
+        else:
+            logger.info("Serving index generation %d", generation)
         self._index, self._problem = index, None

@@ -39,6 +39,8 @@ class IndexUnavailable(Exception):
 
 def write_parts(directory: Path, parts: Parts, texts: Path) -> None:
     """Write everything but the manifest; `texts` is the passage text file to bring along."""
+    if parts.vectors is None:
+        raise ValueError("an index without usable vectors cannot be saved")
     parts.vectors.save(directory / VECTORS)
     _save_arrays(directory / FILES, _table_arrays(parts.table))
     _save_arrays(directory / PASSAGES, _passage_arrays(parts.passages))
@@ -62,30 +64,34 @@ def write_manifest(directory: Path, manifest: dict[str, Any]) -> dict[str, Any]:
     return manifest
 
 
-def read_manifest(directory: Path, encoder: Encoder | None) -> dict[str, Any]:
-    """Read and check the manifest, and that every file still matches its checksum."""
+def read_manifest(directory: Path) -> dict[str, Any]:
+    """Read and check the manifest, and that the files keyword search needs match it."""
     manifest = _parse_manifest(directory)
-    if encoder is not None:
-        _check_model(manifest, encoder)
     for name, checksum in manifest["files_sha256"].items():
-        path = directory / name
-        if not path.is_file():
-            raise IndexUnavailable(f"index files are incomplete ({name} is missing)")
-        if _sha256(path) != checksum:
-            raise IndexUnavailable(f"index files are corrupt (checksum mismatch in {name})")
+        if name != VECTORS:
+            _check_file(directory, name, checksum)
     return manifest
 
 
-def read_parts(directory: Path, manifest: dict[str, Any]) -> Parts:
+def read_parts(
+    directory: Path, manifest: dict[str, Any], encoder: Encoder | None
+) -> tuple[Parts, str | None]:
+    """Read the parts, leaving out vectors that cannot serve `encoder` and saying why.
+
+    Keyword search needs no vectors, so a problem with them alone does not fail the read.
+    """
     try:
         with np.load(directory / FILES) as files, np.load(directory / PASSAGES) as passages:
             table = _table(files)
             passage_table = _passages(passages, map_texts(directory / TEXTS_FILE))
-        vectors = VectorIndex.load(directory / VECTORS, ef_search=manifest["ef_search"])
         keyword = KeywordIndex.load(directory / KEYWORD, files=len(table))
     except _READ_ERRORS as error:
         raise IndexUnavailable(f"index files could not be read ({error})") from error
-    return Parts(table, passage_table, vectors, keyword)
+    try:
+        vectors, problem = _read_vectors(directory, manifest, encoder), None
+    except IndexUnavailable as error:
+        vectors, problem = None, error.reason
+    return Parts(table, passage_table, vectors, keyword), problem
 
 
 def _parse_manifest(directory: Path) -> dict[str, Any]:
@@ -104,6 +110,27 @@ def _parse_manifest(directory: Path) -> dict[str, Any]:
     if missing:
         raise IndexUnavailable(f"index manifest is unreadable (missing {', '.join(missing)})")
     return manifest
+
+
+def _check_file(directory: Path, name: str, checksum: str) -> None:
+    path = directory / name
+    if not path.is_file():
+        raise IndexUnavailable(f"index files are incomplete ({name} is missing)")
+    if _sha256(path) != checksum:
+        raise IndexUnavailable(f"index files are corrupt (checksum mismatch in {name})")
+
+
+def _read_vectors(
+    directory: Path, manifest: dict[str, Any], encoder: Encoder | None
+) -> VectorIndex:
+    if encoder is not None:
+        _check_model(manifest, encoder)
+    if VECTORS in manifest["files_sha256"]:
+        _check_file(directory, VECTORS, manifest["files_sha256"][VECTORS])
+    try:
+        return VectorIndex.load(directory / VECTORS, ef_search=manifest["ef_search"])
+    except _READ_ERRORS as error:
+        raise IndexUnavailable(f"index files could not be read ({error})") from error
 
 
 def _check_model(manifest: dict[str, Any], encoder: Encoder) -> None:

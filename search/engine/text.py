@@ -1,5 +1,6 @@
 """Turkish-aware text folding and tokenization shared by indexing and querying."""
 
+import functools
 import re
 import unicodedata
 from collections.abc import Collection, Iterator
@@ -9,6 +10,9 @@ _WHITESPACE = re.compile(r"\s+")
 # Hashes and ids in file names: 8+ hex characters mixing letters and digits.
 _HEX_NOISE = re.compile(r"(?=[a-z]*\d)(?=\d*[a-z])[0-9a-f]{8,}")
 PATH_DEPTH = 3
+# Builds reuse the term counts of unchanged files: bump this whenever tokenize, path_words,
+# fold or STOPWORDS change what they return, so that every file is counted again.
+TOKENIZER_VERSION = 1
 # The stopword list of bm25s (English), kept here so folding never imports bm25s and scipy.
 STOPWORDS = frozenset(
     {
@@ -65,12 +69,25 @@ _MARKS = _combining_marks()
 
 def fold(text: str) -> str:
     """Fold case and accents so that `türkçe`, `TURKCE` and `turkce` compare equal."""
+    if text.isascii():
+        # No accents and no Turkish i: lowercasing folds it, faster than a cache lookup.
+        return text.lower()
+    return _fold_word(text) if len(text) <= _WORD_LENGTH else _fold(text)
+
+
+def _fold(text: str) -> str:
     # Turkish dotted and dotless i must meet before casefold: casefold("İ") is "i̇" and
     # "I" never becomes "ı", so both spellings of a word only fold alike if all are "i".
     folded = text.replace("İ", "i").replace("I", "i").replace("ı", "i").casefold()
     if folded.isascii():
         return folded
     return _MARKS.sub("", unicodedata.normalize("NFKD", folded))
+
+
+# Words repeat across files and queries, so each is folded once; longer texts rarely
+# repeat and would hold memory.
+_WORD_LENGTH = 32
+_fold_word = functools.lru_cache(maxsize=2**16)(_fold)
 
 
 def normalize_query(query: str) -> str:

@@ -1,4 +1,8 @@
+import json
+
+from search.engine import builder
 from search.engine.encoder import HashingEncoder
+from search.engine.index import SearchIndex
 
 from .factories import make_document
 
@@ -77,3 +81,74 @@ def test_index_of_another_model_is_not_reused(build, encoder):
 
     assert other.encoded_count == second.manifest["passages"] == 80
     assert second.manifest["dimension"] == 32
+    assert second.manifest["tokenized_files"] == 0
+
+
+def keyword_hits(index, queries=("alpha3", "zulu5", "archive", "bravo7 charlie8", "delta1")):
+    return {
+        query: [(hit.file_id, hit.score) for hit in index.search_keyword(query, limit=50)]
+        for query in queries
+    }
+
+
+def test_rebuild_of_unchanged_documents_tokenizes_nothing(build):
+    first = build(corpus())
+
+    second = build(corpus(), previous=first)
+
+    assert second.manifest["tokenized_files"] == 0
+    assert keyword_hits(second) == keyword_hits(first)
+
+
+def test_only_changed_files_are_tokenized_and_all_rank_as_in_a_fresh_build(build):
+    documents = corpus()
+    first = build(documents)
+    changed = [
+        make_document(0, "/archive/notes_2019.txt", documents[0].text),
+        make_document(5, documents[5].path, documents[5].text + " zulu5"),
+        *documents[6:],
+        make_document(99, "/new/file.txt", "alpha3 and some brand new words"),
+    ]
+
+    second = build(changed, previous=first)
+
+    fresh = build(changed)
+    assert second.manifest["tokenized_files"] == 3
+    assert keyword_hits(second) == keyword_hits(fresh)
+    # Terms that only the deleted files had are gone, and the rest are numbered alike.
+    assert second._keyword.file_terms.vocabulary == fresh._keyword.file_terms.vocabulary
+
+
+def test_term_counts_are_reused_from_a_saved_index(build, encoder, tmp_path):
+    build(corpus()).save(tmp_path / "saved", generation=1)
+    first = SearchIndex.load(tmp_path / "saved", encoder=encoder)
+
+    second = build(corpus(), previous=first)
+
+    assert second.manifest["tokenized_files"] == 0
+    assert keyword_hits(second) == keyword_hits(first)
+
+
+def test_index_saved_without_term_counts_is_tokenized_again(build, encoder, tmp_path):
+    saved = tmp_path / "saved"
+    build(corpus()).save(saved, generation=1)
+    manifest = json.loads((saved / "manifest.json").read_text())
+    for path in (saved / "keyword").glob("terms.*"):
+        path.unlink()
+        del manifest["files_sha256"][f"keyword/{path.name}"]
+    (saved / "manifest.json").write_text(json.dumps(manifest))
+    first = SearchIndex.load(saved, encoder=encoder)
+
+    second = build(corpus(), previous=first)
+
+    assert second.manifest["tokenized_files"] == 20
+    assert keyword_hits(second) == keyword_hits(first)
+
+
+def test_new_tokenizer_version_tokenizes_every_file_again(build, monkeypatch):
+    first = build(corpus())
+    monkeypatch.setattr(builder, "TOKENIZER_VERSION", builder.TOKENIZER_VERSION + 1)
+
+    second = build(corpus(), previous=first)
+
+    assert second.manifest["tokenized_files"] == 20

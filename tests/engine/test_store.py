@@ -26,18 +26,60 @@ def reason_for_loading(directory, encoder=None):
     return raised.value.reason
 
 
+def flip_a_byte(path):
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    path.write_bytes(bytes(data))
+
+
+def replace_keeping_checksum(directory, name, data):
+    """Overwrite a file and record its new checksum, as if it had been saved that way."""
+    manifest = json.loads((directory / "manifest.json").read_text())
+    (directory / name).write_bytes(data)
+    manifest["files_sha256"][name] = hashlib.sha256(data).hexdigest()
+    (directory / "manifest.json").write_text(json.dumps(manifest))
+
+
+def keyword_only(directory, encoder=None):
+    """Load an index whose vectors cannot be used; return why, once keyword search works."""
+    index = SearchIndex.load(directory, encoder=encoder)
+    assert [hit.file_id for hit in index.search_keyword("text 2", limit=1)] == [2]
+    return index.semantic_problem
+
+
 def test_missing_index_is_reported_as_not_built(tmp_path):
     assert reason_for_loading(tmp_path / "nowhere") == "no index has been built yet"
 
 
-def test_flipped_byte_in_vectors_is_a_checksum_mismatch(saved):
-    vectors = saved / "vectors.faiss"
-    data = bytearray(vectors.read_bytes())
-    data[len(data) // 2] ^= 0xFF
-    vectors.write_bytes(bytes(data))
+def test_sound_index_has_no_semantic_problem(saved, encoder):
+    assert SearchIndex.load(saved, encoder=encoder).semantic_problem is None
+
+
+def test_flipped_byte_in_vectors_leaves_keyword_search_only(saved):
+    flip_a_byte(saved / "vectors.faiss")
+
+    assert keyword_only(saved) == "index files are corrupt (checksum mismatch in vectors.faiss)"
+
+
+def test_index_without_usable_vectors_cannot_be_saved(saved, tmp_path):
+    flip_a_byte(saved / "vectors.faiss")
+    index = SearchIndex.load(saved)
+
+    with pytest.raises(ValueError, match="without usable vectors"):
+        index.save(tmp_path / "copy", generation=2)
+
+
+def test_missing_vectors_leave_keyword_search_only(saved):
+    (saved / "vectors.faiss").unlink()
+
+    assert keyword_only(saved) == "index files are incomplete (vectors.faiss is missing)"
+
+
+def test_flipped_byte_in_keyword_files_is_a_checksum_mismatch(saved):
+    flip_a_byte(saved / "keyword" / "terms.ids.npy")
 
     assert reason_for_loading(saved) == (
-        "index files are corrupt (checksum mismatch in vectors.faiss)"
+        "index files are corrupt (checksum mismatch in keyword/terms.ids.npy)"
     )
 
 
@@ -74,18 +116,19 @@ def test_other_format_is_refused(saved):
     assert reason_for_loading(saved) == "index format 2 is not supported (expected 1)"
 
 
-def test_index_of_another_model_is_refused(saved):
-    reason = reason_for_loading(saved, encoder=HashingEncoder(dimension=32))
-
-    assert reason == (
+def test_index_of_another_model_serves_keyword_search_only(saved):
+    assert keyword_only(saved, encoder=HashingEncoder(dimension=32)) == (
         "index was built with model hashing-64 (64-d) but the configured model is hashing-32 (32-d)"
     )
 
 
+def test_undecodable_vectors_with_matching_checksum_leave_keyword_search_only(saved):
+    replace_keeping_checksum(saved, "vectors.faiss", b"not a faiss index")
+
+    assert keyword_only(saved).startswith("index files could not be read")
+
+
 def test_undecodable_file_with_matching_checksum_is_unavailable_not_a_crash(saved):
-    manifest = json.loads((saved / "manifest.json").read_text())
-    (saved / "vectors.faiss").write_bytes(b"not a faiss index")
-    manifest["files_sha256"]["vectors.faiss"] = hashlib.sha256(b"not a faiss index").hexdigest()
-    (saved / "manifest.json").write_text(json.dumps(manifest))
+    replace_keeping_checksum(saved, "files.npz", b"not a numpy archive")
 
     assert reason_for_loading(saved).startswith("index files could not be read")

@@ -21,6 +21,13 @@ def test_fold_strips_accents_and_folds_case_of_other_languages():
     assert fold("Crème Brûlée Straße") == "creme brulee strasse"
 
 
+def test_fold_of_a_text_matches_folding_each_word():
+    words = ["İstanbul'da", "ÇALIŞMA", "Crème", "PLAIN", "Çok" + "uzun" * 10]
+
+    assert fold(" ".join(words)) == " ".join(map(fold, words))
+    assert fold(words[-1]) == "cok" + "uzun" * 10
+
+
 def test_tokenize_splits_camel_case():
     assert tokenize("parseHTTPResponse") == ["parse", "http", "response"]
 

