@@ -7,7 +7,7 @@ PY := $(BIN)/python
 INSTALLED := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
-WORKERS ?= 2
+WORKERS ?= 1
 
 .PHONY: install run serve test lint format
 

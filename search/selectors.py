@@ -159,6 +159,8 @@ def _result(index: SearchIndex, item: Ranked, query: str) -> dict[str, Any]:
 
 def _snippet(index: SearchIndex, item: Ranked, query: str) -> str:
     passage = item.passage
+    if passage is None and query:
+        passage = index.best_passage(item.row, query)
     if passage is None:
         passages = index.passages.of_file(item.row)
         passage = passages[0] if len(passages) else None

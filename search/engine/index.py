@@ -136,7 +136,11 @@ class SearchIndex:
     def search_keyword(
         self, query: str, *, mask: np.ndarray | None = None, limit: int
     ) -> list[Hit]:
-        """Rank files by BM25 over their path words, keywords and text; only files that match."""
+        """Rank files by BM25 over their path words, keywords and text; only files that match.
+
+        Hits carry no passage: finding each one's best passage costs more than ranking, and
+        only a page of them is shown (see best_passage).
+        """
         terms = query_terms(query)
         scores = self._keyword.scores(terms)
         if mask is not None:
@@ -145,16 +149,19 @@ class SearchIndex:
         if len(rows) > limit:
             rows = rows[np.argpartition(-scores[rows], limit - 1)[:limit]]
         rows = rows[np.lexsort((rows, -scores[rows]))]
-        pattern = terms_pattern(terms) if len(rows) else None
         return [
             Hit(
                 row=row,
                 file_id=int(self.table.file_ids[row]),
                 score=float(scores[row]),
-                passage=self._best_passage(row, pattern),
+                passage=None,
             )
             for row in rows.tolist()
         ]
+
+    def best_passage(self, row: int, query: str) -> int | None:
+        """Return the file's passage holding most of the query's words (None if it has none)."""
+        return self._best_passage(row, terms_pattern(query_terms(query)))
 
     def file_record(self, row: int) -> FileRecord:
         return self.table.record(row)

@@ -36,6 +36,17 @@ def test_throttled_requests_say_when_to_retry():
     assert body["errors"] == {"code": "throttled"}
 
 
+def test_forbidden_is_a_403_in_the_envelope():
+    assert handle(exceptions.PermissionDenied())[:2] == (
+        403,
+        {
+            "success": False,
+            "message": "You do not have permission to perform this action.",
+            "errors": {"code": "permission_denied"},
+        },
+    )
+
+
 def test_unexpected_errors_never_leak_their_text(caplog):
     with caplog.at_level(logging.ERROR, logger="core.api"):
         status, body, _ = handle(RuntimeError("secret path /etc/shadow"))
