@@ -47,3 +47,12 @@ def test_asgi_application_answers_api_requests():
     response = async_to_sync(get)("/api/nothing-here/")
 
     assert (response.status_code, response.json()["errors"]) == (404, {"code": "not_found"})
+
+
+@pytest.mark.django_db
+def test_every_model_change_has_a_migration():
+    out = io.StringIO()
+
+    call_command("makemigrations", "--check", "--dry-run", stdout=out)
+
+    assert out.getvalue() == "No changes detected\n"
