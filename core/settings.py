@@ -1,5 +1,6 @@
 """Django settings for Dizin: every value comes from the environment, read once, here."""
 
+import os
 from pathlib import Path
 
 import dj_database_url
@@ -20,8 +21,9 @@ from core.env import (
 )
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-# Real environment variables win over `.env`, so deployments and tests can override it.
-load_dotenv(BASE_DIR / ".env", override=False)
+# Real environment variables win over the file, so deployments can override it; tests point
+# DIZIN_ENV_FILE elsewhere, so a developer's own .env never changes what they check.
+load_dotenv(os.environ.get("DIZIN_ENV_FILE") or BASE_DIR / ".env", override=False)
 
 VAR_DIR = env_path("VAR_DIR", BASE_DIR / "var")
 

@@ -38,6 +38,8 @@ UNREACHABLE = {
     if url and not reachable(url)
 }
 
+# A developer's .env must not leak into the tests, nor into the processes they start.
+os.environ["DIZIN_ENV_FILE"] = os.devnull
 os.environ["SECRET_KEY"] = secrets.token_urlsafe(50)
 os.environ["DEBUG"] = "0"
 os.environ["CACHE_KEY_PREFIX"] = f"dizin-test-{RUN_ID}"

@@ -21,7 +21,12 @@ PRODUCTION = {
 
 def run_django(code: str, tmp_path: Path, **env: str) -> subprocess.CompletedProcess:
     """Run `code` after django.setup() in a process whose environment is only `env`."""
-    clean = {"PATH": os.environ["PATH"], "VAR_DIR": str(tmp_path), **env}
+    clean = {
+        "PATH": os.environ["PATH"],
+        "VAR_DIR": str(tmp_path),
+        "DIZIN_ENV_FILE": os.devnull,
+        **env,
+    }
     script = f"import django; django.setup()\n{code}"
     return subprocess.run(
         [sys.executable, "-c", script],
@@ -146,3 +151,13 @@ def test_empty_override_keeps_the_https_default(tmp_path):
     result = run_django(code, tmp_path, SECRET_KEY="x" * 50, HTTPS="1", SECURE_SSL_REDIRECT="")
 
     assert result.stdout == "True\n"
+
+
+def test_env_file_fills_what_the_environment_leaves_unset(tmp_path):
+    env_file = tmp_path / "custom.env"
+    env_file.write_text("SECRET_KEY=from-the-file-" + "x" * 40 + "\nTIME_ZONE=Europe/Istanbul\n")
+    code = "from django.conf import settings; print(settings.TIME_ZONE, settings.SECRET_KEY[:14])"
+
+    result = run_django(code, tmp_path, DIZIN_ENV_FILE=str(env_file), TIME_ZONE="UTC")
+
+    assert result.stdout == "UTC from-the-file-\n"
