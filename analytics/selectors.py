@@ -105,16 +105,16 @@ def _percentile(events: QuerySet, fraction: float) -> float | None:
 def analytics_cached(*, user, days: int) -> tuple[dict[str, Any], bool]:
     """Return the figures `user` may see, cached per scope until a reindex or the TTL."""
     scope = "all" if user.is_staff else f"user-{user.pk}"
-    generation = index_stats()["generation"]
+    index = index_stats()
     version = cache_get(FILES_VERSION_KEY)
-    key = f"analytics:{scope}:{days}:{generation}:{None if version is MISS else version}"
+    key = f"analytics:{scope}:{days}:{index['generation']}:{None if version is MISS else version}"
     payload = cache_get(key)
     if payload is not MISS:
         return payload, True
     payload = {
         "files": file_stats(),
         "searches": search_stats(user=user, days=days),
-        "index": index_stats(),
+        "index": index,
     }
     cache_set(key, payload, settings.ANALYTICS_CACHE_TTL)
     return payload, False

@@ -94,7 +94,6 @@ class _Sync:
         self.to_read: list[tuple[FoundFile, StoredFile | None]] = []
         self.to_restore: list[int] = []
         self.to_delete: list[int] = []
-        self.old_hashes: dict[int, str] = {}
 
     def merge(self, root: str, stored: Iterator[StoredFile]) -> None:
         """Compare the files under `root` with their rows, both streams sorted by path."""
@@ -166,7 +165,7 @@ class _Sync:
     def _read_and_write(self) -> None:
         rows = {file.path: row for file, row in self.to_read}
         # Only re-read rows need their old hash (to tell changed from touched): fetch just those.
-        self.old_hashes = dict(
+        old_hashes = dict(
             FileIndex.all_objects.filter(
                 id__in=[row.id for row in rows.values() if row is not None]
             ).values_list("id", "content_hash")
@@ -187,12 +186,17 @@ class _Sync:
             pending.append(result)
             pending_bytes += len(result.text or "")
             if len(pending) >= WRITE_BATCH_FILES or pending_bytes >= WRITE_BATCH_BYTES:
-                self._write(pending, rows)
+                self._write(pending, rows, old_hashes)
                 pending, pending_bytes = [], 0
-        self._write(pending, rows)
+        self._write(pending, rows, old_hashes)
 
     @transaction.atomic
-    def _write(self, results: list[ReadResult], rows: dict[str, StoredFile | None]) -> None:
+    def _write(
+        self,
+        results: list[ReadResult],
+        rows: dict[str, StoredFile | None],
+        old_hashes: dict[int, str],
+    ) -> None:
         """Write one batch of read files in one transaction: a killed run leaves no half batch."""
         now = timezone.now()
         contents, created, updated = [], [], []
@@ -204,17 +208,19 @@ class _Sync:
                 created.append(_file_index_values(result, now))
             else:
                 updated.append(FileIndex(id=row.id, **_file_index_fields(result, now)))
-            self._count(row, result)
+            self._count(row, result, old_hashes)
         insert_rows(FileContent, _CONTENT_FIELDS, contents, ignore_conflicts=True)
         insert_rows(FileIndex, _CREATED_FIELDS, created)
         FileIndex.all_objects.bulk_update(updated, _UPDATED_FIELDS)
 
-    def _count(self, row: StoredFile | None, result: ReadResult) -> None:
+    def _count(
+        self, row: StoredFile | None, result: ReadResult, old_hashes: dict[int, str]
+    ) -> None:
         if row is None:
             self.report.new += 1
         elif row.deleted:
             self.report.restored += 1
-        elif self.old_hashes[row.id] != result.sha256:
+        elif old_hashes[row.id] != result.sha256:
             self.report.changed += 1
         else:
             self.report.unchanged += 1

@@ -198,11 +198,11 @@ def test_a_crash_mid_run_leaves_whole_batches_and_the_next_run_finishes(make_fil
     real_write = services._Sync._write
     calls = []
 
-    def failing_write(self, results, rows):
+    def failing_write(self, results, rows, old_hashes):
         calls.append(len(results))
         if len(calls) == 2:
             raise KeyboardInterrupt
-        real_write(self, results, rows)
+        real_write(self, results, rows, old_hashes)
 
     monkeypatch.setattr(services._Sync, "_write", failing_write)
     with pytest.raises(KeyboardInterrupt):

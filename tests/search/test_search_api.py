@@ -8,7 +8,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.redis]
 
 
 def paths(response) -> list[str]:
-    return [result["file_path"].split("/corpus/")[1] for result in response.json()["data"]]
+    return paths_of(response.json())
 
 
 def test_keyword_search_returns_the_whole_envelope(search, corpus):
