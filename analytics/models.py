@@ -42,3 +42,67 @@ class SearchEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.query!r} ({self.mode}, {self.result_count} results)"
+
+
+# The rollups below are derived data, kept by database triggers (see analytics/rollups.py) so
+# every write path counts, including raw SQL and bulk deletes. The application only reads them.
+
+
+class FileDay(models.Model):
+    """Files by content type and the UTC day they were first indexed: alive count and bytes."""
+
+    content_type = models.CharField(max_length=255)
+    day = models.DateField()
+    files = models.BigIntegerField(default=0)
+    bytes = models.BigIntegerField(default=0)
+    deleted = models.BigIntegerField(default=0)
+
+    class Meta:
+        db_table = "analytics_file_day"
+        constraints = [
+            models.UniqueConstraint(fields=["content_type", "day"], name="file_day_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.content_type}: {self.files} files"
+
+
+class SearchDay(models.Model):
+    """Searches per UTC day and user (0 for none): how many, how many cached or empty."""
+
+    day = models.DateField()
+    user_id = models.IntegerField()
+    searches = models.BigIntegerField(default=0)
+    cached = models.BigIntegerField(default=0)
+    zero_results = models.BigIntegerField(default=0)
+
+    class Meta:
+        db_table = "analytics_search_day"
+        constraints = [
+            models.UniqueConstraint(fields=["day", "user_id"], name="search_day_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} user {self.user_id}: {self.searches} searches"
+
+
+class QueryDay(models.Model):
+    """Searches per UTC day, user and normalized query (empty queries are left out)."""
+
+    day = models.DateField()
+    user_id = models.IntegerField()
+    normalized_query = models.CharField(max_length=500)
+    searches = models.BigIntegerField(default=0)
+    zero_results = models.BigIntegerField(default=0)
+
+    class Meta:
+        db_table = "analytics_query_day"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "user_id", "normalized_query"], name="query_day_unique"
+            ),
+        ]
+        indexes = [models.Index(fields=["user_id", "day"], name="query_day_user_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.day} user {self.user_id}: {self.normalized_query!r} x{self.searches}"

@@ -1,18 +1,16 @@
 """Reads for analytics: what is indexed and how search is used, aggregated in the database."""
 
 import math
-from datetime import date, timedelta
+from datetime import UTC, date, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Avg, Count, FloatField, Func, Q, QuerySet, Sum
-from django.db.models.functions import TruncDate
+from django.db.models import FloatField, Func, QuerySet, Sum
 from django.utils import timezone
 
-from analytics.models import SearchEvent
+from analytics.models import FileDay, QueryDay, SearchDay, SearchEvent
 from core.cache import MISS, cache_get, cache_set
-from indexer.models import FileIndex
 from search.factory import get_index_holder
 
 TOP = 10
@@ -22,37 +20,46 @@ _INDEX_FIELDS = ("generation", "built_at", "vectors", "files", "passages", "mode
 
 
 def file_stats() -> dict[str, Any]:
-    alive = FileIndex.objects.all()
-    totals = alive.aggregate(count=Count("id"), bytes=Sum("file_size"), average=Avg("file_size"))
-    week_ago = timezone.now() - timedelta(days=7)
+    """Return the indexed files' figures, summed from the per-type, per-day rollup."""
+    totals = FileDay.objects.aggregate(
+        files=Sum("files"), bytes=Sum("bytes"), deleted=Sum("deleted")
+    )
+    files, size = totals["files"] or 0, totals["bytes"] or 0
+    week = _utc_today() - timedelta(days=6)
     types = (
-        alive.values("content_type")
-        .annotate(count=Count("id"), bytes=Sum("file_size"))
+        FileDay.objects.values("content_type")
+        .annotate(count=Sum("files"), bytes=Sum("bytes"))
+        .filter(count__gt=0)
         .order_by("-count", "content_type")[:TOP]
     )
     return {
-        "total": totals["count"],
-        "total_bytes": totals["bytes"] or 0,
-        "average_bytes": round(totals["average"] or 0),
-        "added_last_7_days": alive.filter(created_at__gte=week_ago).count(),
+        "total": files,
+        "total_bytes": size,
+        "average_bytes": round(size / files) if files else 0,
+        "added_last_7_days": FileDay.objects.filter(day__gte=week).aggregate(n=Sum("files"))["n"]
+        or 0,
         "content_types": list(types),
-        "deleted": FileIndex.objects.deleted_only().count(),
+        "deleted": totals["deleted"] or 0,
     }
 
 
 def search_stats(*, user, days: int) -> dict[str, Any]:
-    """Aggregate the searches `user` may see (all for staff) over the last `days` days."""
-    now = timezone.now()
-    events = SearchEvent.objects.visible_to(user).since(now - timedelta(days=days))
-    totals = events.aggregate(total=Count("id"), cached=Count("id", filter=Q(cached=True)))
-    recent = events.filter(created_at__gte=now - timedelta(hours=24))
+    """Aggregate the searches `user` may see (all for staff) over the last `days` UTC days."""
+    last = _utc_today()
+    first = last - timedelta(days=days - 1)
+    scope = {} if user.is_staff else {"user_id": user.pk}
+    daily = SearchDay.objects.filter(day__gte=first, **scope)
+    queries = QueryDay.objects.filter(day__gte=first, **scope)
+    totals = daily.aggregate(total=Sum("searches"), cached=Sum("cached"))
+    total = totals["total"] or 0
+    recent = SearchEvent.objects.visible_to(user).since(timezone.now() - timedelta(hours=24))
     return {
-        "total": totals["total"],
-        "top_queries": _top_queries(events),
-        "top_zero_result_queries": _top_queries(events.filter(result_count=0)),
-        "per_day": _per_day(events, first=(now - timedelta(days=days - 1)).date(), last=now.date()),
+        "total": total,
+        "top_queries": _top_queries(queries, "searches"),
+        "top_zero_result_queries": _top_queries(queries.filter(zero_results__gt=0), "zero_results"),
+        "per_day": _per_day(daily, first=first, last=last),
         "latency_ms_last_24h": {"p50": _percentile(recent, 0.5), "p95": _percentile(recent, 0.95)},
-        "cache_hit_rate": round(totals["cached"] / totals["total"], 4) if totals["total"] else None,
+        "cache_hit_rate": round(totals["cached"] / total, 4) if total else None,
     }
 
 
@@ -61,25 +68,24 @@ def index_stats() -> dict[str, Any]:
     return {field: status.get(field) for field in _INDEX_FIELDS} | {"reason": status.get("reason")}
 
 
-def _top_queries(events: QuerySet) -> list[dict[str, Any]]:
+def _top_queries(rollup: QuerySet, counted: str) -> list[dict[str, Any]]:
     rows = (
-        events.exclude(normalized_query="")
-        .values_list("normalized_query")
-        .annotate(count=Count("id"))
+        rollup.values_list("normalized_query")
+        .annotate(count=Sum(counted))
         .order_by("-count", "normalized_query")[:TOP]
     )
     return [{"query": query, "count": count} for query, count in rows]
 
 
-def _per_day(events: QuerySet, *, first: date, last: date) -> list[dict[str, Any]]:
-    counts = dict(
-        events.annotate(day=TruncDate("created_at"))
-        .values("day")
-        .annotate(n=Count("id"))
-        .values_list("day", "n")
-    )
+def _per_day(daily: QuerySet, *, first: date, last: date) -> list[dict[str, Any]]:
+    counts = dict(daily.values("day").annotate(n=Sum("searches")).values_list("day", "n"))
     days = (first + timedelta(days=n) for n in range((last - first).days + 1))
     return [{"date": day.isoformat(), "searches": counts.get(day, 0)} for day in days]
+
+
+def _utc_today() -> date:
+    # The rollups count by UTC day, whatever TIME_ZONE says.
+    return timezone.now().astimezone(UTC).date()
 
 
 class _PercentileDisc(Func):
@@ -102,6 +108,15 @@ def _percentile(events: QuerySet, fraction: float) -> float | None:
     return round(value, 2)
 
 
+def analytics_payload(*, user, days: int, index: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Compute the figures `user` may see, uncached."""
+    return {
+        "files": file_stats(),
+        "searches": search_stats(user=user, days=days),
+        "index": index_stats() if index is None else index,
+    }
+
+
 def analytics_cached(*, user, days: int) -> tuple[dict[str, Any], bool]:
     """Return the figures `user` may see, cached per scope until a reindex or the TTL."""
     scope = "all" if user.is_staff else f"user-{user.pk}"
@@ -111,10 +126,6 @@ def analytics_cached(*, user, days: int) -> tuple[dict[str, Any], bool]:
     payload = cache_get(key)
     if payload is not MISS:
         return payload, True
-    payload = {
-        "files": file_stats(),
-        "searches": search_stats(user=user, days=days),
-        "index": index,
-    }
+    payload = analytics_payload(user=user, days=days, index=index)
     cache_set(key, payload, settings.ANALYTICS_CACHE_TTL)
     return payload, False
