@@ -5,10 +5,12 @@ import uuid
 from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.utils import timezone
 
 from analytics.models import SearchEvent
 from analytics.selectors import FILES_VERSION_KEY
+from analytics.writer import writer
 from core.cache import RateLimitedLog, cache_set
 from search.engine.text import normalize_query
 
@@ -21,7 +23,7 @@ def search_event_record(*, user, params: dict[str, Any], metadata: dict[str, Any
     """Record a search after it was answered; a failure to record never fails the search."""
     query = params.get("q", "")
     try:
-        SearchEvent.objects.create(
+        event = SearchEvent(
             user=user if user.is_authenticated else None,
             query=query,
             normalized_query=normalize_query(query),
@@ -31,6 +33,10 @@ def search_event_record(*, user, params: dict[str, Any], metadata: dict[str, Any
             latency_ms=metadata["search_time_ms"],
             cached=metadata["cached"],
         )
+        if settings.SEARCH_EVENTS_IN_BACKGROUND:
+            writer.submit(event)
+        else:
+            event.save()
     except Exception as error:  # recording is best effort by design
         _failure_log.error("Could not record a search event: %r", error)
 

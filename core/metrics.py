@@ -30,6 +30,9 @@ REQUEST_SECONDS = Histogram(
 )
 SEARCH_CACHE = Counter("dizin_search_cache_total", "Search cache lookups.", ["result"])
 THROTTLED = Counter("dizin_throttled_total", "Requests refused by throttling.", ["scope"])
+SEARCH_EVENTS_DROPPED = Counter(
+    "dizin_search_events_dropped_total", "Search events not recorded: the write queue was full."
+)
 INDEX_GENERATION = Gauge(
     "dizin_index_generation", "Generation of the served index.", multiprocess_mode="max"
 )

@@ -209,6 +209,8 @@ SNIPPET_CHARS = env_int("SNIPPET_CHARS", 300, minimum=40)
 ANALYTICS_CACHE_TTL = env_int("ANALYTICS_CACHE_TTL", 900, minimum=0)
 ANALYTICS_THROTTLE_RATE = env_str("ANALYTICS_THROTTLE_RATE", "300/hour")
 SEARCH_EVENT_RETENTION_DAYS = env_int("SEARCH_EVENT_RETENTION_DAYS", 365, minimum=1)
+# Record searches from a background thread in batches (0: one insert in the request, for tests).
+SEARCH_EVENTS_IN_BACKGROUND = env_bool("SEARCH_EVENTS_IN_BACKGROUND", True)
 METRICS_TOKEN = env_str("METRICS_TOKEN")
 
 # Logging: text for people, JSON (one object per line) for log shippers.

@@ -3,6 +3,7 @@
 import hashlib
 import json
 import math
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -118,15 +119,36 @@ def _timestamp(moment: datetime | None) -> float | None:
     return None if moment is None else moment.timestamp()
 
 
+@dataclass(frozen=True, slots=True)
+class _Deleted:
+    index: SearchIndex
+    ids: frozenset[int]
+    until: float
+
+
+_deleted: _Deleted | None = None
+
+
 def _deleted_since_build(index: SearchIndex) -> frozenset[int]:
-    """Return the files soft-deleted since the index read the database: they must not show."""
+    """Return the files soft-deleted since the index read the database: they must not show.
+
+    Read again at most every INDEX_CHECK_INTERVAL seconds, as often as the holder looks for
+    a new generation: a deletion shows within that interval, as a new generation does.
+    """
+    global _deleted
+    now = time.monotonic()
+    known = _deleted
+    if known is not None and known.index is index and now < known.until:
+        return known.ids
     manifest = index.manifest
     read_at = datetime.fromisoformat(manifest["built_at"]) - timedelta(
         seconds=manifest["build_seconds"] + 60
     )
-    return frozenset(
+    ids = frozenset(
         FileIndex.all_objects.filter(deleted_at__gte=read_at).values_list("id", flat=True)
     )
+    _deleted = _Deleted(index, ids, now + settings.INDEX_CHECK_INTERVAL)
+    return ids
 
 
 def search_files_cached(params: dict[str, Any]) -> tuple[dict[str, Any], bool]:
