@@ -4,7 +4,7 @@ from typing import Any
 
 from django.db import connection
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -39,19 +39,27 @@ def health() -> dict[str, Any]:
     }
 
 
+HEALTH = inline_serializer(
+    "Health",
+    {
+        "success": serializers.BooleanField(),
+        "message": serializers.CharField(),
+        "data": serializers.DictField(help_text="database, cache and index states."),
+    },
+)
+
+
 class HealthView(APIView):
     authentication_classes: list = []
     permission_classes = [AllowAny]
 
     @extend_schema(
-        responses=inline_serializer(
-            "Health",
-            {
-                "success": serializers.BooleanField(),
-                "message": serializers.CharField(),
-                "data": serializers.DictField(),
-            },
-        )
+        responses={
+            200: OpenApiResponse(HEALTH, description="The database is up; each part's state."),
+            503: OpenApiResponse(
+                HEALTH, description="The database is down: the same report, success false."
+            ),
+        }
     )
     def get(self, request: Request) -> Response:
         """Report the database, the cache and the search index; 503 when the database is down."""

@@ -5,7 +5,7 @@ from rest_framework import serializers
 
 
 class ErrorEnvelopeSerializer(serializers.Serializer):
-    success = serializers.BooleanField(default=False)
+    success = serializers.BooleanField(help_text="Always false.")
     message = serializers.CharField(help_text="Localized (Accept-Language: en or tr).")
     errors = serializers.DictField(
         help_text="Field name to messages for 400s; otherwise {'code': '...'}."

@@ -20,6 +20,7 @@ CURRENT = "CURRENT"
 KEEP = 2
 _LOCK = ".build.lock"
 _NAME = re.compile(r"gen-(\d{6,})(?:\.tmp-(\d+))?")
+_POINTER_SCRATCH = re.compile(rf"\.{CURRENT}\.tmp-(\d+)")
 
 
 def generation_dir(index_dir: Path, generation: int) -> Path:
@@ -83,9 +84,13 @@ def _point_to(index_dir: Path, generation: int) -> None:
 
 
 def _prune(index_dir: Path) -> None:
-    """Remove all but the newest generations, and scratch directories of dead builds."""
+    """Remove all but the newest generations, and what dead builds left half written."""
     keep = sorted(_finished(index_dir))[-KEEP:]
     for name in os.listdir(index_dir):
+        pointer = _POINTER_SCRATCH.fullmatch(name)
+        if pointer and not _alive(int(pointer[1])):
+            # A build killed while replacing CURRENT; CURRENT itself is intact.
+            (index_dir / name).unlink(missing_ok=True)
         match = _NAME.fullmatch(name)
         if not match:
             continue

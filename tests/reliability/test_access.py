@@ -1,0 +1,97 @@
+"""Who may reach what, proven over the whole URL conf so a new endpoint cannot be forgotten.
+
+That non-staff users see only their own searches in analytics is tested in
+tests/analytics/test_analytics_api.py (test_non_staff_users_see_only_their_own_searches).
+"""
+
+import pytest
+from django.test import Client
+from django.urls import resolve
+from rest_framework.authtoken.models import Token
+
+from tests.reliability.urlconf import Route, all_routes
+
+pytestmark = pytest.mark.django_db
+
+ROUTES = all_routes()
+PUBLIC = {"health", "schema", "docs", "admin:login"}
+# Everything outside the admin, with who may use it. The admin is staff-only as a whole.
+# Reindexing is deliberately absent: it is a management command, never an HTTP endpoint.
+NON_ADMIN = {
+    "api/health/": "anyone",
+    "api/search/": "users",
+    "api/analytics/": "users",
+    "metrics": "staff or METRICS_TOKEN",
+    "api/schema/": "anyone",
+    "api/docs/": "anyone",
+}
+NOT_AUTHENTICATED = {
+    "success": False,
+    "message": "Authentication credentials were not provided.",
+    "errors": {"code": "not_authenticated"},
+}
+
+
+def ids(route: Route) -> str:
+    return route.pattern
+
+
+def test_the_walk_finds_every_route_and_each_example_path_resolves_to_it():
+    assert len(ROUTES) > 40  # the admin alone has dozens
+    for route in ROUTES:
+        assert resolve(route.path).route.replace("^", "") == route.pattern.replace("^", "")
+
+
+def test_only_known_endpoints_live_outside_the_admin():
+    outside = {route.pattern for route in ROUTES if not route.pattern.startswith("admin/")}
+
+    assert outside == set(NON_ADMIN)
+    assert not [route for route in ROUTES if "reindex" in route.pattern + route.name]
+
+
+@pytest.mark.parametrize("route", [r for r in ROUTES if r.name not in PUBLIC], ids=ids)
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_every_endpoint_but_health_schema_and_docs_refuses_anonymous_requests(
+    route: Route, method: str
+):
+    response = getattr(Client(), method)(route.path)
+
+    if route.pattern.startswith("admin/"):
+        assert response.status_code == 302
+        assert response.headers["Location"].startswith(("/admin/login/", "/admin/"))
+    else:
+        assert (response.status_code, response.json()) == (401, NOT_AUTHENTICATED)
+
+
+@pytest.mark.parametrize("route", [r for r in ROUTES if r.name in PUBLIC], ids=ids)
+def test_public_endpoints_answer_anonymous_requests(route: Route):
+    assert Client().get(route.path).status_code == 200
+
+
+@pytest.fixture
+def non_staff(django_user_model):
+    return django_user_model.objects.create_user("mehmet")
+
+
+@pytest.mark.parametrize(
+    "route", [r for r in ROUTES if r.pattern.startswith("admin/") and r.name not in PUBLIC], ids=ids
+)
+def test_non_staff_users_never_reach_the_admin(non_staff, route: Route):
+    client = Client()
+    client.force_login(non_staff)
+
+    response = client.get(route.path)
+
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith(("/admin/login/", "/admin/"))
+
+
+def test_non_staff_users_cannot_read_metrics(non_staff, settings):
+    settings.METRICS_TOKEN = "metrics-secret"
+    token = Token.objects.create(user=non_staff).key
+    client = Client()
+    client.force_login(non_staff)
+
+    for headers in ({}, {"authorization": f"Token {token}"}, {"authorization": "Bearer wrong"}):
+        response = client.get("/metrics", headers=headers)
+        assert (response.status_code, response.json()) == (401, NOT_AUTHENTICATED)
