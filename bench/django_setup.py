@@ -2,6 +2,7 @@
 
 import os
 import secrets
+import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -9,7 +10,10 @@ from contextlib import contextmanager
 
 @contextmanager
 def throwaway_django(database_url: str | None, **env: str) -> Iterator[None]:
-    """Set up Django against a fresh test database (SQLite in a temp dir by default)."""
+    """Set up Django against a fresh test database (SQLite in a temp dir by default).
+
+    The search index goes to the same temp dir, so nothing of the user's is touched.
+    """
     scratch = tempfile.mkdtemp(prefix="dizin-bench-")
     os.environ.update(
         {
@@ -17,6 +21,8 @@ def throwaway_django(database_url: str | None, **env: str) -> Iterator[None]:
             "DEBUG": "0",
             "DATABASE_URL": database_url or f"sqlite:///{scratch}/bench.sqlite3",
             "VAR_DIR": scratch,
+            # Set, not left to VAR_DIR: a developer's .env may name their own index.
+            "INDEX_DIR": f"{scratch}/index",
             "LOG_LEVEL": "WARNING",
             **env,
         }
@@ -32,3 +38,4 @@ def throwaway_django(database_url: str | None, **env: str) -> Iterator[None]:
         yield
     finally:
         connection.creation.destroy_test_db(test_name, verbosity=0)
+        shutil.rmtree(scratch, ignore_errors=True)

@@ -17,7 +17,10 @@ NAME_SPAN = (-1, -1)
 def split_passages(
     text: str, *, words: int = 200, overlap: int = 40, max_passages: int = 64
 ) -> list[tuple[int, int]]:
-    """Return the character spans of overlapping windows of `words` words over `text`."""
+    """Return the character spans of overlapping windows of `words` words over `text`.
+
+    Windows start every `words - overlap` words; the last one ends at the text's end.
+    """
     if not 0 <= overlap < words:
         raise ValueError(f"overlap must be in [0, {words}), got {overlap}")
     step = words - overlap
@@ -29,9 +32,13 @@ def split_passages(
         if len(passages) == max_passages:
             break
         last = min(first + words, len(spans)) - 1
-        passages.append((spans[first][0], spans[last][1]))
         if last == len(spans) - 1:
+            # The last window ends at the text's end but is a full window, reaching back into
+            # the one before: a short tail of a few words would be matched on too little text
+            # (on Cranfield, semantic nDCG@10 0.499 with short tails, 0.507 without).
+            passages.append((spans[max(0, last - words + 1)][0], spans[last][1]))
             break
+        passages.append((spans[first][0], spans[last][1]))
     return passages
 
 

@@ -15,7 +15,18 @@ def test_passages_are_windows_of_words_that_overlap():
     assert [(window[0], window[-1], len(window)) for window in windows] == [
         ("w0", "w199", 200),
         ("w160", "w359", 200),
-        ("w320", "w499", 180),
+        ("w300", "w499", 200),
+    ]
+
+
+def test_last_window_is_full_not_a_short_tail():
+    text = " ".join(f"w{i}" for i in range(210))
+
+    windows = words_of(text, split_passages(text, words=200, overlap=40))
+
+    assert [(window[0], window[-1], len(window)) for window in windows] == [
+        ("w0", "w199", 200),
+        ("w10", "w209", 200),
     ]
 
 
