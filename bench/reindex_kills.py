@@ -274,8 +274,12 @@ def kill_round(
     seen: list[str] = []
 
     def due() -> bool:
+        # Look at the database only when the time has come: reading it every millisecond
+        # holds SQLite's lock against the run being measured and stretches its start-up.
+        if time.monotonic() - started < delay:
+            return False
         seen[:] = [phase(process.pid, index_dir, fingerprint)]
-        return time.monotonic() - started >= delay
+        return True
 
     if kill_when(process, due):
         result.phase = seen[0]
