@@ -9,16 +9,32 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 1
 
-.PHONY: install run serve test lint format
+.PHONY: install run serve test lint format audit lock
 
 install: $(INSTALLED)
 
 # torch first and pinned: 2.13.0 is the CPU build provided here; others pull GBs of CUDA packages.
-$(INSTALLED): pyproject.toml
+# requirements.lock pins everything else to the versions last locked (and audited).
+$(INSTALLED): pyproject.toml requirements.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet torch==2.13.0
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet -c requirements.lock -e '.[dev]'
 	touch $@
+
+# Pin what pyproject.toml's ranges install; `make lock UPGRADE=1` moves to the newest releases.
+# torch loses its local +cpu label so pip-audit finds the public release; == matches both.
+lock:
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet torch==2.13.0
+	$(PY) -m pip install --quiet $(if $(UPGRADE),--upgrade --upgrade-strategy eager) -e '.[dev]'
+	{ echo "# Every package .venv holds, pinned: regenerate with 'make lock', audit with 'make audit'."; \
+	  $(PY) -m pip freeze --exclude-editable | sed 's/+cpu$$//'; } > requirements.lock.tmp
+	mv requirements.lock.tmp requirements.lock
+	touch $(INSTALLED)
+
+# Known vulnerabilities in the locked packages fail the build (see .ci/audit.py).
+audit: $(INSTALLED)
+	$(PY) .ci/audit.py requirements.lock $(AUDIT_FLAGS)
 
 .env:
 	sed "s|^SECRET_KEY=.*|SECRET_KEY=$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))')|" \
@@ -46,7 +62,7 @@ format: $(INSTALLED)
 	$(BIN)/ruff format .
 
 # The whole suite on PostgreSQL, then everything that touches the database again on SQLite.
-test: lint
+test: lint audit
 	DIZIN_TEST_DATABASE=postgres $(PY) -m pytest --cov --cov-report= --cov-fail-under=0
 	DIZIN_TEST_DATABASE=sqlite $(PY) -m pytest -m "not model and not slow" \
 		--cov --cov-append --cov-report=term --cov-fail-under=85

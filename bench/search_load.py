@@ -9,81 +9,18 @@ latency for cached queries, uncached keyword queries and uncached semantic queri
 
 import argparse
 import asyncio
-import json
-import os
-import secrets
 import shutil
-import socket
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 import httpx
 
-ROOT = Path(__file__).resolve().parent.parent
+from bench.live import CRANFIELD, bench_env, demo_token, manage, start_server, write_corpus
+
 CONCURRENCY = (1, 8, 32)
 HEADER = f"{'scenario':<18}{'clients':>4}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'errors':>8}"
-
-
-def write_corpus(collection: Path, target: Path, limit: int) -> list[str]:
-    """Write each document as a text file; return the collection's query texts."""
-    target.mkdir(parents=True)
-    with open(collection / "corpus.jsonl") as lines:
-        for n, line in enumerate(lines):
-            if n >= limit:
-                break
-            doc = json.loads(line)
-            (target / f"{doc['_id']}.txt").write_text(f"{doc['title']}\n{doc['text']}\n")
-    with open(collection / "queries.jsonl") as lines:
-        return [json.loads(line)["text"] for line in lines]
-
-
-def manage(env: dict[str, str], *args: str) -> str:
-    command = [sys.executable, "manage.py", *args]
-    return subprocess.run(
-        command, cwd=ROOT, env=env, check=True, capture_output=True, text=True
-    ).stdout
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def start_server(env: dict[str, str], workers: int) -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "core.asgi:application",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--workers",
-            str(workers),
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{base}/api/health/", timeout=1).status_code == 200:
-                return server, base
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    server.kill()
-    raise SystemExit("uvicorn did not answer /api/health/ within 120 s")
 
 
 async def run_load(base: str, token: str, params: list[dict], clients: int, seconds: float):
@@ -136,31 +73,21 @@ def report(name: str, clients: int, latencies: list[float], errors: int, elapsed
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--corpus", type=Path, default=ROOT.parent / "shared/data/cranfield")
+    parser.add_argument("--corpus", type=Path, default=CRANFIELD)
     parser.add_argument("--documents", type=int, default=1400)
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--requests", type=int, default=300, help="per scenario and client count")
     parser.add_argument("--seconds", type=float, default=8.0, help="cap per scenario")
     args = parser.parse_args()
     scratch = Path(tempfile.mkdtemp(prefix="dizin-load-"))
-    env = {
-        **os.environ,
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "DEBUG": "0",
-        "DATABASE_URL": f"sqlite:///{scratch}/db.sqlite3",
-        "VAR_DIR": str(scratch),
-        "INDEX_DIR": str(scratch / "index"),
-        "CACHE_KEY_PREFIX": f"dizin-load-{secrets.token_hex(4)}",
-        "SEARCH_THROTTLE_RATE": "1000000/hour",
-        "LOG_LEVEL": "WARNING",
-    }
+    env = bench_env(scratch)
     try:
         queries = write_corpus(args.corpus, scratch / "corpus", args.documents)
         manage(env, "migrate", "-v", "0")
         started = time.perf_counter()
         manage(env, "reindex", str(scratch / "corpus"), "-v", "0")
         print(f"indexed {args.documents} documents in {time.perf_counter() - started:.1f} s")
-        token = manage(env, "demo_user").split("API token ")[1].split()[0]
+        token = demo_token(env)
         for workers in args.workers:
             server, base = start_server(env, workers)
             try:

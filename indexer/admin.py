@@ -1,5 +1,4 @@
 from django.contrib import admin, messages
-from django.contrib.admin.actions import delete_selected
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.template.defaultfilters import filesizeformat
@@ -53,7 +52,7 @@ class FileIndexAdmin(admin.ModelAdmin):
         "updated_at",
         "deleted_at",
     ]
-    actions = ["soft_delete_selected", "restore_selected", "hard_delete_selected"]
+    actions = ["soft_delete_selected", "restore_selected"]
     paginator = BoundedCountPaginator
     show_full_result_count = False
     list_per_page = 100
@@ -70,8 +69,14 @@ class FileIndexAdmin(admin.ModelAdmin):
         return super().changelist_view(request, extra_context)
 
     def get_actions(self, request: HttpRequest) -> dict:
+        """Name Django's delete action for what it does here: delete_queryset hard-deletes.
+
+        It keeps its name, delete_selected, because Django's confirmation page posts that name.
+        """
         actions = super().get_actions(request)
-        actions.pop("delete_selected", None)
+        if "delete_selected" in actions:
+            function, name, _description = actions["delete_selected"]
+            actions[name] = (function, name, _("Permanently delete selected files"))
         return actions
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -105,8 +110,3 @@ class FileIndexAdmin(admin.ModelAdmin):
         count = queryset.restore()
         message = ngettext("%d file restored.", "%d files restored.", count) % count
         self.message_user(request, message, messages.SUCCESS)
-
-    @admin.action(description=_("Permanently delete selected files"), permissions=["delete"])
-    def hard_delete_selected(self, request: HttpRequest, queryset: QuerySet):
-        """Ask for confirmation on Django's own page, then remove the rows for good."""
-        return delete_selected(self, request, queryset)

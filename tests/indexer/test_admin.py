@@ -80,7 +80,7 @@ def test_soft_delete_and_restore_actions(staff_client):
 
 def test_hard_delete_asks_for_confirmation_then_removes_the_row(superuser_client):
     row = file_index()
-    action = {"action": "hard_delete_selected", "_selected_action": [row.pk]}
+    action = {"action": "delete_selected", "_selected_action": [row.pk]}
 
     confirmation = superuser_client.post(CHANGELIST, action)
     assert "Are you sure you want to delete the selected indexed file?" in (
@@ -97,10 +97,10 @@ def test_staff_without_superuser_cannot_hard_delete(staff_client):
 
     actions = staff_client.get(CHANGELIST).context["action_form"].fields["action"].choices
     response = staff_client.post(
-        CHANGELIST, {"action": "hard_delete_selected", "_selected_action": [row.pk], "post": "yes"}
+        CHANGELIST, {"action": "delete_selected", "_selected_action": [row.pk], "post": "yes"}
     )
 
-    assert "hard_delete_selected" not in dict(actions)
+    assert "delete_selected" not in dict(actions)
     assert response.status_code == 302
     assert FileIndex.all_objects.count() == 1
 
