@@ -4,7 +4,9 @@
 
 Indexes the corpus (one text file per document) into a throwaway SQLite database and index
 folder, starts uvicorn with each worker count in turn, and prints requests/second and p50/p99
-latency for cached queries, uncached keyword queries and uncached semantic queries.
+latency for cached queries, uncached keyword queries and uncached semantic queries, beside a
+floor: a JSON 404, which costs uvicorn, Django's middleware and the client but no search.
+Set REDIS_URL to measure with the shared cache and throttle counts in Redis.
 """
 
 import argparse
@@ -13,6 +15,7 @@ import shutil
 import statistics
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -23,11 +26,13 @@ CONCURRENCY = (1, 8, 32)
 HEADER = f"{'scenario':<18}{'clients':>4}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'errors':>8}"
 
 
-async def run_load(base: str, token: str, params: list[dict], clients: int, seconds: float):
-    """Send the requests in `params` from `clients` concurrent clients; stop at `seconds`."""
+async def run_load(
+    base: str, token: str, scenario: "Scenario", clients: int, seconds: float
+) -> tuple[list[float], int, float]:
+    """Send the scenario's requests from `clients` concurrent clients; stop at `seconds`."""
     latencies: list[float] = []
     errors = 0
-    queue = iter(params)
+    queue = iter(scenario.params)
     deadline = time.monotonic() + seconds
     headers = {"Authorization": f"Token {token}"}
     limits = httpx.Limits(max_connections=clients)
@@ -39,9 +44,9 @@ async def run_load(base: str, token: str, params: list[dict], clients: int, seco
                 if time.monotonic() > deadline:
                     return
                 started = time.perf_counter()
-                response = await http.get("/api/search/", params=query)
+                response = await http.get(scenario.path, params=query)
                 latencies.append(time.perf_counter() - started)
-                errors += response.status_code != 200
+                errors += response.status_code != scenario.status
 
         started = time.perf_counter()
         await asyncio.gather(*(client() for _ in range(clients)))
@@ -49,16 +54,29 @@ async def run_load(base: str, token: str, params: list[dict], clients: int, seco
     return latencies, errors, elapsed
 
 
-def scenarios(queries: list[str], count: int) -> dict[str, list[dict]]:
+@dataclass(frozen=True)
+class Scenario:
+    params: list[dict]
+    path: str = "/api/search/"
+    status: int = 200
+
+    def head(self, count: int) -> "Scenario":
+        return Scenario(self.params[:count], self.path, self.status)
+
+
+def scenarios(queries: list[str], count: int) -> dict[str, Scenario]:
     # A unique suffix makes every uncached request miss the cache but cost the same.
+    def uncached(mode: str) -> Scenario:
+        return Scenario(
+            [{"q": f"{queries[n % len(queries)]} x{n}", "mode": mode} for n in range(count)]
+        )
+
     return {
-        "cached": [{"q": queries[0], "mode": "hybrid"}] * count,
-        "uncached keyword": [
-            {"q": f"{queries[n % len(queries)]} x{n}", "mode": "keyword"} for n in range(count)
-        ],
-        "uncached semantic": [
-            {"q": f"{queries[n % len(queries)]} x{n}", "mode": "semantic"} for n in range(count)
-        ],
+        # The baseline: uvicorn, Django's middleware and this client, for a JSON 404.
+        "floor: 404": Scenario([{}] * count, path="/api/not-here/", status=404),
+        "cached": Scenario([{"q": queries[0], "mode": "hybrid"}] * count),
+        "uncached keyword": uncached("keyword"),
+        "uncached semantic": uncached("semantic"),
     }
 
 
@@ -93,10 +111,10 @@ def main() -> None:
             try:
                 print(f"\nuvicorn --workers {workers}")
                 print(HEADER)
-                for name, params in scenarios(queries, args.requests).items():
-                    asyncio.run(run_load(base, token, params[:10], 1, 30))  # warm up
+                for name, scenario in scenarios(queries, args.requests).items():
+                    asyncio.run(run_load(base, token, scenario.head(10), 1, 30))  # warm up
                     for clients in CONCURRENCY:
-                        result = asyncio.run(run_load(base, token, params, clients, args.seconds))
+                        result = asyncio.run(run_load(base, token, scenario, clients, args.seconds))
                         report(name, clients, *result)
             finally:
                 server.terminate()
