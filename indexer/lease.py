@@ -45,14 +45,17 @@ def lease_acquire(*, timeout: float) -> Lease:
             current = ReindexLease.objects.select_for_update().filter(name=LEASE_NAME).first()
             if current is not None and current.expires_at > now:
                 raise _busy(current)
-            ReindexLease.objects.update_or_create(
-                name=LEASE_NAME,
-                defaults={
-                    "owner": owner,
-                    "acquired_at": now,
-                    "expires_at": now + timedelta(seconds=timeout),
-                },
-            )
+            held = {
+                "owner": owner,
+                "acquired_at": now,
+                "expires_at": now + timedelta(seconds=timeout),
+            }
+            if current is None:
+                # Not update_or_create: on a clash it would take over the row another process
+                # has just created, and both would run.
+                ReindexLease.objects.create(name=LEASE_NAME, **held)
+            else:
+                ReindexLease.objects.filter(pk=current.pk).update(**held)
     except IntegrityError:
         # Another process created the row between our read and our insert.
         raise _busy(ReindexLease.objects.get(name=LEASE_NAME)) from None
