@@ -1,6 +1,6 @@
 """`manage.py reindex` killed, run twice at once, and swapping the index under live searches.
 
-The reindexes are real processes (bench/reindex_kills.py starts them, with the fake encoder)
+The reindexes are real processes (bench/reindex_runs.py starts them, with the fake encoder)
 against the test database, so it must be committed to (`transaction=True`) and on a server:
 an in-memory SQLite test database is invisible to another process.
 """
@@ -13,7 +13,7 @@ import pytest
 from django.db import connection
 from rest_framework.test import APIClient
 
-from bench.reindex_kills import (
+from bench.reindex_runs import (
     EXIT_BUSY,
     add_files,
     child_env,
