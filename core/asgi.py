@@ -1,6 +1,18 @@
+"""The ASGI application uvicorn serves: Django's WSGI handler on a pool of threads.
+
+Every view here is synchronous. Under Django's own ASGI handler each request hops between the
+event loop and threads once per middleware hook (a dozen times), which cost 3 ms a request
+before any work: a JSON 404 took 3.8 ms in-process, against 0.9 ms through this bridge. Here a
+request makes one hop, into a pool of SERVER_THREADS threads, so requests run side by side
+(the model and FAISS release the GIL) without queueing behind one thread.
+"""
+
 import os
 
-from django.core.asgi import get_asgi_application
+from a2wsgi import WSGIMiddleware
+from django.conf import settings
+from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "core.settings")
-application = get_asgi_application()
+django_application = get_wsgi_application()
+application = WSGIMiddleware(django_application, workers=settings.SERVER_THREADS)

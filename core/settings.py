@@ -76,6 +76,8 @@ MIDDLEWARE = [
 ROOT_URLCONF = "core.urls"
 WSGI_APPLICATION = "core.wsgi.application"
 ASGI_APPLICATION = "core.asgi.application"
+# Threads per server process that run requests (see core/asgi.py).
+SERVER_THREADS = env_int("SERVER_THREADS", 8, minimum=1)
 
 TEMPLATES = [
     {
