@@ -6,7 +6,7 @@ every write path (the ORM, raw SQL, bulk deletes). PostgreSQL runs one statement
 per statement over its transition table; SQLite, which has none, runs one per row.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 # {r} stands for the source row: the transition table's alias, or SQLite's NEW and OLD.
 _DAY = {
@@ -22,10 +22,10 @@ class Rollup:
     keys: dict[str, str]
     sums: dict[str, str]
     where: str = "TRUE"
-    columns: list[str] = field(init=False)
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "columns", [*self.keys, *self.sums])
+    @property
+    def columns(self) -> list[str]:
+        return [*self.keys, *self.sums]
 
     def _keys(self, vendor: str, row: str) -> list[str]:
         return [expr.replace("{day}", _DAY[vendor]).format(r=row) for expr in self.keys.values()]
@@ -122,18 +122,21 @@ def _postgres_install(rollup: Rollup) -> list[str]:
     return statements
 
 
+# Each trigger: name suffix -> (event, [(row, sign), ...]).
+_SQLITE_TRIGGERS = {
+    "insert": ("INSERT", [("NEW", "1")]),
+    "delete": ("DELETE", [("OLD", "-1")]),
+    "update": ("UPDATE", [("OLD", "-1"), ("NEW", "1")]),
+}
+
+
 def _sqlite_install(rollup: Rollup) -> list[str]:
-    bodies = {
-        "insert": ("INSERT", [("NEW", "1")]),
-        "delete": ("DELETE", [("OLD", "-1")]),
-        "update": ("UPDATE", [("OLD", "-1"), ("NEW", "1")]),
-    }
     return [
         f"CREATE TRIGGER {rollup.table}_{suffix} AFTER {event} ON {rollup.source} "
         f"FOR EACH ROW BEGIN "
         + " ".join(rollup.sqlite_row_upsert(row, sign) for row, sign in changes)
         + " END"
-        for suffix, (event, changes) in bodies.items()
+        for suffix, (event, changes) in _SQLITE_TRIGGERS.items()
     ]
 
 
@@ -153,6 +156,6 @@ def uninstall(cursor, vendor: str) -> None:
         if vendor == "postgresql":
             cursor.execute(f"DROP FUNCTION IF EXISTS {rollup.table}_apply() CASCADE")
         else:
-            for suffix in ("insert", "delete", "update"):
+            for suffix in _SQLITE_TRIGGERS:
                 cursor.execute(f"DROP TRIGGER IF EXISTS {rollup.table}_{suffix}")
         cursor.execute(f"DELETE FROM {rollup.table}")
