@@ -14,5 +14,5 @@ from django.conf import settings
 from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "core.settings")
-django_application = get_wsgi_application()
-application = WSGIMiddleware(django_application, workers=settings.SERVER_THREADS)
+# get_wsgi_application() sets Django up, so settings are read after it.
+application = WSGIMiddleware(get_wsgi_application(), workers=settings.SERVER_THREADS)
