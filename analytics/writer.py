@@ -1,16 +1,19 @@
 """Write search events off the response path: one thread per process drains a queue in batches.
 
 An insert per search cost a cached search a third of its time (a commit, an fsync on SQLite).
-Here a search only puts its event on a queue; one thread writes whatever is waiting, up to
-BATCH events in one transaction, so a busy server commits once per batch, not per search.
+Here a search only puts its event on a queue; one thread takes the first event waiting, lets
+more gather for up to LINGER_SECONDS, and writes up to BATCH of them in one transaction: a busy
+server commits a few times a second, not once per search (a commit per search cost a cached
+search 0.8 ms of CPU even off the request thread, since it shares the interpreter's lock).
 What is queued when the process exits normally is written then; a process killed outright
-loses the events still in its queue, normally those of the last few milliseconds.
+loses the events still in its queue, those of the last LINGER_SECONDS at most.
 """
 
 import atexit
 import logging
 import queue
 import threading
+import time
 
 from django.db import close_old_connections, connections, transaction
 
@@ -23,6 +26,8 @@ _failure_log = RateLimitedLog(logger)
 _dropped_log = RateLimitedLog(logger)
 # How long the idle thread waits before looking again (and noticing it is idle).
 WAKE_SECONDS = 0.5
+# How long a batch may gather after its first event: analytics lag by at most this much.
+LINGER_SECONDS = 0.25
 BATCH = 500
 MAX_PENDING = 10_000
 
@@ -51,7 +56,7 @@ class SearchEventWriter:
 
     def flush(self) -> None:
         """Write every queued event, and wait for the batch the thread may be writing."""
-        while batch := self._take(block=False):
+        while batch := self._take(linger=0):
             self._write(batch)
         self._pending.join()
 
@@ -65,7 +70,7 @@ class SearchEventWriter:
 
     def _run(self) -> None:
         while True:
-            if batch := self._take(block=True):
+            if batch := self._take(wait=WAKE_SECONDS, linger=LINGER_SECONDS):
                 # No request signals reach this thread: honour CONN_MAX_AGE and health here.
                 close_old_connections()
                 self._write(batch)
@@ -73,12 +78,15 @@ class SearchEventWriter:
                 # Idle: give the connection back rather than hold it open for nothing.
                 connections.close_all()
 
-    def _take(self, *, block: bool) -> list[SearchEvent]:
+    def _take(self, *, wait: float = 0, linger: float) -> list[SearchEvent]:
+        """Take up to BATCH events: the first within `wait` seconds, the rest within `linger`."""
         batch: list[SearchEvent] = []
         try:
-            batch.append(self._pending.get(block=block, timeout=WAKE_SECONDS if block else None))
+            batch.append(self._pending.get(block=wait > 0, timeout=wait or None))
+            until = time.monotonic() + linger
             while len(batch) < BATCH:
-                batch.append(self._pending.get_nowait())
+                left = until - time.monotonic()
+                batch.append(self._pending.get(block=left > 0, timeout=max(left, 0) or None))
         except queue.Empty:
             pass
         return batch

@@ -6,4 +6,4 @@ class CoreConfig(AppConfig):
     verbose_name = "Dizin core"
 
     def ready(self) -> None:
-        from core import checks  # noqa: F401  (registers the system checks)
+        from core import authentication, checks  # noqa: F401  (registers receivers and checks)

@@ -50,3 +50,13 @@ def cache_set(key: str, value: Any, timeout: float) -> bool:
         outage_log.error("Cache unavailable, answering without it: %r", error)
         return False
     return True
+
+
+def cache_delete(key: str) -> bool:
+    """Delete a key; say whether the cache could be reached."""
+    try:
+        cache.delete(key)
+    except Exception as error:
+        outage_log.error("Cache unavailable, answering without it: %r", error)
+        return False
+    return True

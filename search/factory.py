@@ -1,13 +1,22 @@
 """The one place the engine is configured from settings; one encoder and index per process."""
 
+import contextlib
+import logging
 import threading
 
 from django.conf import settings
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 
-from search.engine import Encoder, EngineConfig, IndexHolder, SentenceTransformerEncoder
+from search.engine import (
+    Encoder,
+    EngineConfig,
+    IndexHolder,
+    IndexUnavailable,
+    SentenceTransformerEncoder,
+)
 
+logger = logging.getLogger(__name__)
 _lock = threading.Lock()
 _encoder: Encoder | None = None
 _holder: IndexHolder | None = None
@@ -48,6 +57,17 @@ def get_index_holder() -> IndexHolder:
         if _holder is None:
             _holder = IndexHolder(engine_config(), encoder)
         return _holder
+
+
+def engine_warm_up() -> None:
+    """Load the model and the served index now, so that no request waits for them."""
+    # Without an index there is nothing to load: health says so, and the holder keeps looking.
+    with contextlib.suppress(IndexUnavailable):
+        get_index_holder().get()
+    try:
+        get_encoder().encode_queries(["warm up"])
+    except Exception as error:  # a broken model must not stop keyword search from serving
+        logger.warning("Semantic model could not be loaded: %r", error)
 
 
 def use_encoder(encoder: Encoder | None) -> None:

@@ -74,3 +74,25 @@ def test_the_background_thread_writes_events_without_a_flush():
         time.sleep(0.01)
 
     assert list(SearchEvent.objects.values_list("query", flat=True)) == ["on its own"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_events_arriving_together_are_written_in_one_transaction(monkeypatch):
+    if connection.vendor == "sqlite":
+        pytest.skip("the in-memory test database locks its tables against a second thread")
+    batches = []
+    write = SearchEventWriter._write
+    monkeypatch.setattr(
+        SearchEventWriter,
+        "_write",
+        lambda self, batch: (batches.append(len(batch)), write(self, batch)),
+    )
+    writer = SearchEventWriter()
+    for n in range(50):
+        writer.submit(event(f"q{n}"))
+
+    deadline = time.monotonic() + 10
+    while SearchEvent.objects.count() < 50 and time.monotonic() < deadline:
+        time.sleep(0.01)
+
+    assert (SearchEvent.objects.count(), batches) == (50, [50])

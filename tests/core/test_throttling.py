@@ -1,3 +1,5 @@
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from types import SimpleNamespace
 
 import pytest
@@ -60,3 +62,19 @@ def test_each_user_has_a_count_of_their_own(ask, clock, django_user_model):
     request.user = other
 
     assert FailOpenScopedRateThrottle().allow_request(request, VIEW) is True
+
+
+def test_concurrent_requests_never_take_more_places_than_the_rate(settings, django_user_model, db):
+    settings.SEARCH_THROTTLE_RATE = "5/minute"
+    request = APIRequestFactory().get("/api/search/")
+    request.user = django_user_model.objects.create_user("ayse")
+    start = threading.Barrier(20)
+
+    def ask(_: int) -> bool:
+        start.wait()
+        return FailOpenScopedRateThrottle().allow_request(request, VIEW)
+
+    with ThreadPoolExecutor(20) as pool:
+        allowed = list(pool.map(ask, range(20)))
+
+    assert allowed.count(True) == 5

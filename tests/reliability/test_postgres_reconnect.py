@@ -38,6 +38,7 @@ def terminate(backend_pid: int) -> None:
 @pytest.fixture
 def server(corpus, token: str, settings) -> Iterator[WsgiClient]:
     settings.SEARCH_THROTTLE_RATE = "1000/hour"
+    settings.AUTH_TOKEN_CACHE_TTL = 0  # every request reads the database, first its token
     yield WsgiClient(get_wsgi_application())
     connection.close()  # the handler's connection, which the tests may have broken
 

@@ -1,0 +1,53 @@
+"""A server process loads the index and the model before its first request."""
+
+import logging
+
+import numpy as np
+import pytest
+
+from search import factory
+from search.engine import HashingEncoder
+
+pytestmark = pytest.mark.django_db
+
+
+class CountingEncoder(HashingEncoder):
+    def __init__(self) -> None:
+        super().__init__()
+        self.queries: list[str] = []
+
+    def encode_queries(self, texts) -> np.ndarray:
+        self.queries.extend(texts)
+        return super().encode_queries(texts)
+
+
+class BrokenEncoder(HashingEncoder):
+    def encode_queries(self, texts) -> np.ndarray:
+        raise OSError("model.safetensors is missing")
+
+
+def test_warm_up_loads_the_served_index_and_runs_the_model_once(corpus, caplog):
+    encoder = CountingEncoder()
+    factory.use_encoder(encoder)
+
+    with caplog.at_level(logging.INFO, logger="search.engine.serving"):
+        factory.engine_warm_up()
+
+    assert (caplog.messages, encoder.queries) == (["Serving index generation 1"], ["warm up"])
+
+
+def test_warm_up_without_an_index_leaves_health_to_say_so():
+    factory.engine_warm_up()
+
+    assert factory.get_index_holder().status()["state"] == "unavailable"
+
+
+def test_a_model_that_cannot_load_is_logged_and_serving_goes_on(corpus, caplog):
+    factory.use_encoder(BrokenEncoder())
+
+    with caplog.at_level(logging.WARNING, logger="search.factory"):
+        factory.engine_warm_up()
+
+    assert caplog.messages == [
+        "Semantic model could not be loaded: OSError('model.safetensors is missing')"
+    ]
