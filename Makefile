@@ -7,7 +7,8 @@ PY := $(BIN)/python
 INSTALLED := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
-WORKERS ?= 1
+# Server processes; empty means SERVER_WORKERS (one per core).
+WORKERS ?=
 
 .PHONY: install run serve test lint format audit lock
 
@@ -51,7 +52,7 @@ run: $(INSTALLED) .env
 serve: export PROMETHEUS_MULTIPROC_DIR = $(CURDIR)/var/prometheus
 serve:
 	rm -rf "$(PROMETHEUS_MULTIPROC_DIR)" && mkdir -p "$(PROMETHEUS_MULTIPROC_DIR)"
-	$(BIN)/uvicorn core.asgi:application --host $(HOST) --port $(PORT) --workers $(WORKERS)
+	$(PY) manage.py serve --host $(HOST) --port $(PORT) $(if $(WORKERS),--workers $(WORKERS))
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .

@@ -62,26 +62,18 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def start_server(env: dict[str, str], workers: int) -> tuple[subprocess.Popen, str]:
+def start_server(
+    env: dict[str, str], workers: int, *, reuse_port: bool = False
+) -> tuple[subprocess.Popen, str]:
+    """Start `uvicorn --workers N`, or with `reuse_port` `manage.py serve` (a socket a worker)."""
     port = free_port()
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "core.asgi:application",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--workers",
-            str(workers),
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
+    listen = ["--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
+    if reuse_port:
+        command = [sys.executable, "manage.py", "serve", *listen, "--log-level", "warning"]
+    else:
+        command = [sys.executable, "-m", "uvicorn", "core.asgi:application", *listen]
+        command += ["--log-level", "warning"]
+    server = subprocess.Popen(command, cwd=ROOT, env=env)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:

@@ -1,9 +1,11 @@
 """Search API under load: uvicorn on loopback, a real corpus, 1, 8 and 32 concurrent clients.
 
-    python -m bench.search_load [--corpus ../shared/data/cranfield] [--workers 1 2] [--seconds 5]
+    python -m bench.search_load [--corpus ../shared/data/cranfield] [--workers 2] [--seconds 5]
 
 Indexes the corpus (one text file per document) into a throwaway SQLite database and index
-folder, starts uvicorn with each worker count in turn, and drives it with wrk (Debian package
+folder and starts three servers in turn: uvicorn with one worker, uvicorn with N workers
+sharing its socket, and `manage.py serve` with N workers, each with a socket of its own.
+It drives each with wrk (Debian package
 `wrk`) from one thread: a closed loop of 1, 8 or 32 keep-alive connections for a few seconds
 each. It prints requests/second and p50/p99 latency for cached queries, uncached keyword and
 uncached semantic queries, beside a floor: a JSON 404, which costs uvicorn, Django's middleware
@@ -94,11 +96,20 @@ def measure(base: str, token: str, paths: Path, queries: list[str], seconds: int
             print(f"  ({scenario.name} repeated requests: raise PATHS_PER_SCENARIO)")
 
 
+def servers(workers: int) -> list[tuple[str, int, bool]]:
+    """The servers compared: one process, N sharing a socket, and N with a socket each."""
+    return [
+        ("uvicorn --workers 1", 1, False),
+        (f"uvicorn --workers {workers} (one socket, shared)", workers, False),
+        (f"manage.py serve --workers {workers} (a socket each, SO_REUSEPORT)", workers, True),
+    ]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, default=CRANFIELD)
     parser.add_argument("--documents", type=int, default=1400)
-    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--workers", type=int, default=2, help="for the multi-process runs")
     parser.add_argument("--seconds", type=int, default=5, help="per scenario and client count")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
@@ -113,10 +124,10 @@ def main() -> None:
         manage(env, "reindex", str(scratch / "corpus"), "-v", "0")
         print(f"indexed {args.documents} documents in {time.perf_counter() - started:.1f} s")
         token = demo_token(env)
-        for workers in args.workers:
-            server, base = start_server(env, workers)
+        for title, workers, reuse_port in servers(args.workers):
+            server, base = start_server(env, workers, reuse_port=reuse_port)
             try:
-                print(f"\nuvicorn --workers {workers}")
+                print(f"\n{title}")
                 measure(base, token, scratch / "paths.txt", queries, args.seconds)
             finally:
                 server.terminate()

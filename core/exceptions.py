@@ -35,3 +35,8 @@ class ServiceUnavailable(DizinError):
     status_code = 503
     default_message = _("Service unavailable")
     code = "unavailable"
+
+
+class ServerNotStarted(DizinError):
+    default_message = _("The server could not start")
+    code = "server_not_started"

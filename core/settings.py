@@ -78,6 +78,8 @@ WSGI_APPLICATION = "core.wsgi.application"
 ASGI_APPLICATION = "core.asgi.application"
 # Threads per server process that run requests (see core/asgi.py).
 SERVER_THREADS = env_int("SERVER_THREADS", 8, minimum=1)
+# Server processes `manage.py serve` starts: one per core this process may run on.
+SERVER_WORKERS = env_int("SERVER_WORKERS", len(os.sched_getaffinity(0)), minimum=1)
 
 TEMPLATES = [
     {

@@ -3,7 +3,7 @@
 import functools
 import re
 import unicodedata
-from collections.abc import Collection, Iterator
+from collections.abc import Iterator
 
 _WORD = re.compile(r"[^\W_]+")
 _WHITESPACE = re.compile(r"\s+")
@@ -84,6 +84,16 @@ def _fold(text: str) -> str:
     return _MARKS.sub("", unicodedata.normalize("NFKD", folded))
 
 
+def fold_in_place(text: str) -> str | None:
+    """Return fold(text) when each character folds to exactly one, so offsets carry over."""
+    # Folding drops combining marks and may expand a character (ß to ss, ﬁ to fi): with no
+    # marks to drop, an unchanged length means nothing expanded either.
+    folded = fold(text)
+    if len(folded) != len(text) or (not text.isascii() and _MARKS.search(text)):
+        return None
+    return folded
+
+
 # Words repeat across files and queries, so each is folded once; longer texts rarely
 # repeat and would hold memory.
 _WORD_LENGTH = 32
@@ -125,15 +135,18 @@ def tokenize(text: str) -> list[str]:
     return [fold(text[start:end]) for start, end in word_spans(text)]
 
 
-def terms_pattern(terms: Collection[str]) -> re.Pattern[str]:
+@functools.lru_cache(maxsize=256)
+def terms_pattern(terms: tuple[str, ...]) -> re.Pattern[str]:
     """Compile a pattern finding any of the folded `terms` as a whole word of folded text."""
     alternatives = "|".join(map(re.escape, sorted(terms, key=len, reverse=True)))
     return re.compile(rf"(?<![^\W_])(?:{alternatives})(?![^\W_])")
 
 
-def query_terms(query: str) -> list[str]:
+# A search asks for its query's terms once for every result on its page.
+@functools.lru_cache(maxsize=256)
+def query_terms(query: str) -> tuple[str, ...]:
     """Return the distinct folded words of a query that are worth matching, in query order."""
-    return list(dict.fromkeys(t for t in tokenize(query) if t not in STOPWORDS))
+    return tuple(dict.fromkeys(t for t in tokenize(query) if t not in STOPWORDS))
 
 
 def path_words(path: str) -> list[str]:

@@ -1,3 +1,7 @@
+import re
+
+import pytest
+
 from search.engine.snippets import snippet
 
 from .factories import make_document
@@ -41,3 +45,21 @@ def test_index_snippet_marks_query_words_but_not_stopwords(build):
     html = index.snippet(1, "the password reset")
 
     assert html == "The <mark>reset</mark> of the <mark>password</mark> is in the menu"
+
+
+@pytest.mark.parametrize(
+    ("text", "terms", "marked"),
+    [
+        ("parseHTTPResponse and getHTTP2Data", {"http"}, ["HTTP"]),
+        ("İSTANBUL, istanbul ve Istanbul", {"istanbul"}, ["İSTANBUL", "istanbul", "Istanbul"]),
+        # ß folds to two letters and a decomposed é loses its mark: offsets move.
+        (
+            "Straße cafe\u0301 STRASSE café",
+            {"strasse", "cafe"},
+            ["Straße", "cafe", "STRASSE", "café"],
+        ),
+        ("flows overflow flow", {"flow"}, ["flow"]),
+    ],
+)
+def test_only_whole_words_that_fold_to_a_term_are_marked(text, terms, marked):
+    assert re.findall("<mark>(.*?)</mark>", snippet(text, terms)) == marked

@@ -63,4 +63,4 @@ def test_normalize_query_folds_and_collapses_whitespace():
 
 
 def test_query_terms_drop_stopwords_and_repeats():
-    assert query_terms("The report and THE Report of 2023") == ["report", "2023"]
+    assert query_terms("The report and THE Report of 2023") == ("report", "2023")
