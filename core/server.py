@@ -8,6 +8,7 @@ SO_REUSEPORT, and the kernel hashes each new connection to one of them.
 
 import logging
 import multiprocessing
+import os
 import signal
 import socket
 import threading
@@ -54,6 +55,11 @@ def _run_worker(host: str, port: int, log_level: str) -> None:
 def serve(*, host: str, port: int, workers: int, log_level: str = "info") -> None:
     """Run `workers` server processes until SIGINT or SIGTERM; replace any that dies."""
     reuse_port_socket(host, port, backlog=1).close()  # a taken address fails here, once
+    # Each worker's model gets its share of the cores: two workers each running two torch
+    # threads on two cores fought over them, and semantic search lost a third of its rate.
+    cores = len(os.sched_getaffinity(0))
+    if int(os.environ.get("SEMANTIC_THREADS") or 0) == 0:
+        os.environ["SEMANTIC_THREADS"] = str(max(1, cores // workers))
     context = multiprocessing.get_context("spawn")
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):

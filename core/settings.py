@@ -198,6 +198,8 @@ INDEX_CHECK_INTERVAL = env_float("INDEX_CHECK_INTERVAL", 1.0)
 SEMANTIC_MODEL = env_str("SEMANTIC_MODEL")
 SEMANTIC_DTYPE = env_choice("SEMANTIC_DTYPE", "auto", ("auto", "float32", "bfloat16"))
 SEMANTIC_BATCH_SIZE = env_int("SEMANTIC_BATCH_SIZE", 16, minimum=1)
+# Threads the model may use per process; 0 means one per core (`manage.py serve` divides them).
+SEMANTIC_THREADS = env_int("SEMANTIC_THREADS", 0, minimum=0)
 SEMANTIC_PASSAGE_WORDS = env_int("SEMANTIC_PASSAGE_WORDS", 200, minimum=20)
 SEMANTIC_PASSAGE_OVERLAP = env_int("SEMANTIC_PASSAGE_OVERLAP", 40, minimum=0)
 SEMANTIC_MAX_PASSAGES_PER_FILE = env_int("SEMANTIC_MAX_PASSAGES_PER_FILE", 64, minimum=1)

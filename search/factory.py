@@ -34,6 +34,7 @@ def engine_config() -> EngineConfig:
         batch_size=settings.SEMANTIC_BATCH_SIZE,
         check_interval=settings.INDEX_CHECK_INTERVAL,
         dtype=settings.SEMANTIC_DTYPE,
+        threads=settings.SEMANTIC_THREADS,
     )
 
 
@@ -44,7 +45,10 @@ def get_encoder() -> Encoder:
         if _encoder is None:
             config = engine_config()
             _encoder = SentenceTransformerEncoder(
-                config.model_path, dtype=config.dtype, batch_size=config.batch_size
+                config.model_path,
+                dtype=config.dtype,
+                batch_size=config.batch_size,
+                threads=config.threads,
             )
         return _encoder
 

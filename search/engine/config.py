@@ -25,3 +25,5 @@ class EngineConfig:
     # Seconds between looks at the CURRENT pointer, per process.
     check_interval: float = 1.0
     dtype: Dtype = "auto"
+    # Threads torch may use in this process; 0 leaves torch's default, one per core.
+    threads: int = 0

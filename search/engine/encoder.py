@@ -40,12 +40,19 @@ class SentenceTransformerEncoder:
     """
 
     def __init__(
-        self, model_path: str, *, device: str = "cpu", dtype: Dtype = "auto", batch_size: int = 16
+        self,
+        model_path: str,
+        *,
+        device: str = "cpu",
+        dtype: Dtype = "auto",
+        batch_size: int = 16,
+        threads: int = 0,
     ) -> None:
         self.model_path = Path(model_path)
         self.device = device
         self.dtype = _resolve_dtype(dtype)
         self.batch_size = batch_size
+        self.threads = threads
         self._model: Any = None
         self._lock = threading.Lock()
 
@@ -88,6 +95,8 @@ class SentenceTransformerEncoder:
         from transformers.utils import logging
 
         logging.disable_progress_bar()  # a server's log is no place for progress bars
+        if self.threads:
+            torch.set_num_threads(self.threads)
         model = SentenceTransformer(str(self.model_path), device=self.device)
         if self.dtype == "bfloat16":
             model = model.to(torch.bfloat16)
