@@ -31,7 +31,10 @@ CONCURRENCY = (1, 8, 32)
 SCRIPT = Path(__file__).with_name("search_load.lua")
 # Enough distinct requests that no uncached scenario repeats one within its run.
 PATHS_PER_SCENARIO = 20_000
-HEADER = f"{'scenario':<18}{'clients':>4}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'errors':>8}"
+HEADER = (
+    f"{'scenario':<18}{'clients':>4}{'req/s':>10}{'vs 1':>7}{'p50 ms':>10}{'p99 ms':>10}"
+    f"{'errors':>8}"
+)
 
 
 @dataclass(frozen=True)
@@ -76,11 +79,15 @@ def run_wrk(
     return json.loads(output.strip().splitlines()[-1])
 
 
-def report(name: str, clients: int, result: dict) -> None:
+def report(name: str, clients: int, result: dict, single: float | None) -> float:
+    """Print one row, with the rate as a multiple of the single client's; return the rate."""
+    rate = result["requests"] / result["seconds"]
+    ratio = f"{rate / single:.2f}x" if single else ""
     print(
-        f"{name:<18}{clients:>4}{result['requests'] / result['seconds']:>10.1f}"
+        f"{name:<18}{clients:>4}{rate:>10.1f}{ratio:>7}"
         f"{result['p50_ms']:>10.1f}{result['p99_ms']:>10.1f}{result['errors']:>8}"
     )
+    return rate
 
 
 def measure(base: str, token: str, paths: Path, queries: list[str], seconds: int) -> None:
@@ -88,9 +95,11 @@ def measure(base: str, token: str, paths: Path, queries: list[str], seconds: int
     for scenario in scenarios(queries, salt=secrets.token_hex(3)):
         paths.write_text("\n".join(scenario.paths) + "\n")
         sent = run_wrk(base, token, paths, scenario.status, 0, 1, 1)["requests"]  # warm up
+        single = None
         for clients in CONCURRENCY:
             result = run_wrk(base, token, paths, scenario.status, sent, clients, seconds)
-            report(scenario.name, clients, result)
+            rate = report(scenario.name, clients, result, single)
+            single = single or rate
             sent += result["requests"]
         if len(scenario.paths) > 1 and sent > len(scenario.paths):
             print(f"  ({scenario.name} repeated requests: raise PATHS_PER_SCENARIO)")
