@@ -3,6 +3,7 @@
 import logging
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 from django.core.cache import cache
@@ -44,18 +45,18 @@ def cache_get(key: str) -> Any:
 
 def cache_set(key: str, value: Any, timeout: float) -> bool:
     """Store a value; say whether it was stored."""
-    try:
-        cache.set(key, value, timeout)
-    except Exception as error:
-        outage_log.error("Cache unavailable, answering without it: %r", error)
-        return False
-    return True
+    return _attempt(cache.set, key, value, timeout)
 
 
 def cache_delete(key: str) -> bool:
     """Delete a key; say whether the cache could be reached."""
+    return _attempt(cache.delete, key)
+
+
+def _attempt(operation: Callable[..., Any], *args: Any) -> bool:
+    """Run a cache write; on any backend failure log it (rate-limited) and return False."""
     try:
-        cache.delete(key)
+        operation(*args)
     except Exception as error:
         outage_log.error("Cache unavailable, answering without it: %r", error)
         return False
