@@ -10,7 +10,7 @@ PORT ?= 8000
 # Server processes; empty means SERVER_WORKERS (one per core).
 WORKERS ?=
 
-.PHONY: install run serve test lint format audit lock
+.PHONY: install run serve test lint typecheck format audit lock
 
 install: $(INSTALLED)
 
@@ -58,12 +58,16 @@ lint: $(INSTALLED)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# mypy with the Django and DRF plugins, which load the settings: a throwaway key, no .env.
+typecheck: $(INSTALLED)
+	DIZIN_ENV_FILE=/dev/null SECRET_KEY=typecheck-only $(BIN)/mypy
+
 format: $(INSTALLED)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
 # The whole suite on PostgreSQL, then everything that touches the database again on SQLite.
-test: lint audit
+test: lint typecheck audit
 	DIZIN_TEST_DATABASE=postgres $(PY) -m pytest --cov --cov-report= --cov-fail-under=0
 	DIZIN_TEST_DATABASE=sqlite $(PY) -m pytest -m "not model and not slow" \
 		--cov --cov-append --cov-report=term --cov-fail-under=85

@@ -34,8 +34,9 @@ class Rollup:
         """Return INSERT ... SELECT that adds `sign` times the grouped sums of `rows`."""
         keys = self._keys(vendor, "r")
         sums = [f"{sign} * SUM({expr.format(r='r')})" for expr in self.sums.values()]
+        # Every name and expression comes from ROLLUPS below; no value is interpolated.
         return (
-            f"INSERT INTO {self.table} ({', '.join(self.columns)}) "
+            f"INSERT INTO {self.table} ({', '.join(self.columns)}) "  # noqa: S608
             f"SELECT {', '.join(keys + sums)} FROM {rows} AS r "
             f"WHERE {self.where.format(r='r')} GROUP BY {', '.join(keys)}"
         )
@@ -151,6 +152,20 @@ def install(cursor, vendor: str) -> None:
         cursor.execute(rollup.aggregate(vendor, rows=rollup.source))
 
 
+def trigger_names(vendor: str) -> set[str]:
+    """Return the names of the triggers `install` creates."""
+    suffixes = [s for s, *_ in _POSTGRES_TRIGGERS] if vendor == "postgresql" else _SQLITE_TRIGGERS
+    return {f"{rollup.table}_{suffix}" for rollup in ROLLUPS for suffix in suffixes}
+
+
+def installed_triggers(cursor, vendor: str) -> set[str]:
+    if vendor == "postgresql":
+        cursor.execute("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")
+    else:
+        cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+    return {name for (name,) in cursor.fetchall()}
+
+
 def uninstall(cursor, vendor: str) -> None:
     for rollup in ROLLUPS:
         if vendor == "postgresql":
@@ -158,4 +173,4 @@ def uninstall(cursor, vendor: str) -> None:
         else:
             for suffix in _SQLITE_TRIGGERS:
                 cursor.execute(f"DROP TRIGGER IF EXISTS {rollup.table}_{suffix}")
-        cursor.execute(f"DELETE FROM {rollup.table}")
+        cursor.execute(f"DELETE FROM {rollup.table}")  # noqa: S608  (a name from ROLLUPS)

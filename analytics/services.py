@@ -3,35 +3,41 @@
 import logging
 import uuid
 from datetime import timedelta
-from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser, User
 from django.utils import timezone
 
 from analytics.models import SearchEvent
 from analytics.selectors import FILES_VERSION_KEY
 from analytics.writer import writer
 from core.cache import RateLimitedLog, cache_set
-from search.engine.text import normalize_query
+from core.text import normalize_query
+from search.request import SearchRequest
 
 logger = logging.getLogger(__name__)
 _failure_log = RateLimitedLog(logger)
-_FILTERS = ("type", "date_from", "date_to", "min_size", "max_size", "path", "min_score")
 
 
-def search_event_record(*, user, params: dict[str, Any], metadata: dict[str, Any]) -> None:
+def search_event_record(
+    *,
+    user: User | AnonymousUser,
+    request: SearchRequest,
+    total_results: int,
+    latency_ms: float,
+    cached: bool,
+) -> None:
     """Record a search after it was answered; a failure to record never fails the search."""
-    query = params.get("q", "")
     try:
         event = SearchEvent(
             user=user if user.is_authenticated else None,
-            query=query,
-            normalized_query=normalize_query(query),
-            mode=metadata["mode"],
-            filters={name: str(params[name]) for name in _FILTERS if params.get(name) is not None},
-            result_count=metadata["total_results"],
-            latency_ms=metadata["search_time_ms"],
-            cached=metadata["cached"],
+            query=request.query,
+            normalized_query=normalize_query(request.query),
+            mode=request.mode.value,
+            filters=request.filters.described(),
+            result_count=total_results,
+            latency_ms=latency_ms,
+            cached=cached,
         )
         if settings.SEARCH_EVENTS_IN_BACKGROUND:
             writer.submit(event)

@@ -1,24 +1,21 @@
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
-from rest_framework import serializers
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from analytics.selectors import analytics_cached
-from analytics.serializers import AnalyticsQuerySerializer
+from analytics.serializers import (
+    AnalyticsMetadataSerializer,
+    AnalyticsQuerySerializer,
+    AnalyticsSerializer,
+)
 from core.api import success_response
-from core.schema import error_responses
+from core.schema import envelope, error_responses
 from core.throttling import FailOpenScopedRateThrottle
 
-ANALYTICS_RESPONSE = inline_serializer(
-    "AnalyticsResponse",
-    {
-        "success": serializers.BooleanField(),
-        "message": serializers.CharField(),
-        "data": serializers.DictField(help_text="files, searches and index figures."),
-        "metadata": serializers.DictField(help_text="cached, days and scope (all or own)."),
-    },
+ANALYTICS_RESPONSE = envelope(
+    "AnalyticsResponse", data=AnalyticsSerializer(), metadata=AnalyticsMetadataSerializer()
 )
 
 
@@ -41,4 +38,8 @@ class AnalyticsView(APIView):
             "days": days,
             "scope": "all" if request.user.is_staff else "own",
         }
-        return success_response(payload, message=_("Analytics ready"), metadata=metadata)
+        return success_response(
+            AnalyticsSerializer(payload).data,
+            message=_("Analytics ready"),
+            metadata=AnalyticsMetadataSerializer(metadata).data,
+        )

@@ -27,7 +27,7 @@ def throwaway_django(database_url: str | None, **env: str) -> Iterator[None]:
             **env,
         }
     )
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "core.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django
 
     django.setup()

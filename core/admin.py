@@ -1,6 +1,9 @@
 """Admin pieces shared by the apps."""
 
+from typing import cast
+
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.utils.functional import cached_property
 
 
@@ -11,4 +14,5 @@ class BoundedCountPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        return self.object_list[: self.max_count + 1].count()
+        rows = cast(QuerySet, self.object_list)
+        return rows[: self.max_count + 1].count()

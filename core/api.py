@@ -38,7 +38,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
         return _api_exception_response(exc)
     set_rollback()
     if isinstance(exc, DizinError):
-        return Response(error_body(exc.message, {"code": exc.code}), status=exc.status_code)
+        errors = exc.errors or {"code": exc.code}
+        return Response(error_body(exc.message, errors), status=exc.status_code)
     logger.error("Unhandled error in %s", _view_name(context), exc_info=exc)
     return Response(
         error_body(_("Internal server error"), {"code": "server_error"}),
@@ -48,10 +49,11 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
 
 def _api_exception_response(exc: exceptions.APIException) -> Response:
     headers = {}
-    if getattr(exc, "auth_header", None):
-        headers["WWW-Authenticate"] = exc.auth_header
-    if getattr(exc, "wait", None) is not None:
-        headers["Retry-After"] = str(int(exc.wait))
+    # NotAuthenticated and Throttled carry these; other API errors do not.
+    if auth_header := getattr(exc, "auth_header", None):
+        headers["WWW-Authenticate"] = auth_header
+    if (wait := getattr(exc, "wait", None)) is not None:
+        headers["Retry-After"] = str(int(wait))
     if isinstance(exc, exceptions.ValidationError):
         detail = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
         body = error_body(_("Invalid request"), detail)

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
+from django.utils.translation import gettext as _
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import AuthenticationFailed
@@ -27,9 +28,11 @@ def token_cache_key(key: str) -> str:
 class CachedTokenAuthentication(TokenAuthentication):
     def authenticate_credentials(self, key: str) -> tuple:
         ttl = settings.AUTH_TOKEN_CACHE_TTL
-        token = cache_get(token_cache_key(key)) if ttl else MISS
-        if token is MISS:
-            _, token = super().authenticate_credentials(key)
+        cached = cache_get(token_cache_key(key)) if ttl else MISS
+        if isinstance(cached, Token):
+            token = cached
+        else:
+            token = super().authenticate_credentials(key)[1]
             if ttl:
                 cache_set(token_cache_key(key), token, ttl)
         if not token.user.is_active:

@@ -43,7 +43,7 @@ def cache_get(key: str) -> Any:
         return MISS
 
 
-def cache_set(key: str, value: Any, timeout: float) -> bool:
+def cache_set(key: str, value: Any, timeout: float | None) -> bool:
     """Store a value; say whether it was stored."""
     return _attempt(cache.set, key, value, timeout)
 

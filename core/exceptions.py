@@ -1,17 +1,24 @@
 """Domain errors: services raise these; the API exception handler turns them into responses."""
 
+from typing import Any
+
 from django.utils.translation import gettext_lazy as _
 
 
 class DizinError(Exception):
-    """Base of every error Dizin raises on purpose."""
+    """Base of every error Dizin raises on purpose.
+
+    `errors` are field-level messages ({"page": ["..."]}), for errors a client can correct;
+    without them the response names the error's `code`.
+    """
 
     status_code = 500
     default_message = _("Internal server error")
     code = "error"
 
-    def __init__(self, message: str | None = None) -> None:
+    def __init__(self, message: str | None = None, *, errors: dict[str, Any] | None = None) -> None:
         self.message = message or str(self.default_message)
+        self.errors = errors
         super().__init__(self.message)
 
 
@@ -19,10 +26,6 @@ class InvalidInput(DizinError):
     status_code = 400
     default_message = _("Invalid request")
     code = "invalid"
-
-
-class PathTooLong(InvalidInput):
-    code = "path_too_long"
 
 
 class ReindexInProgress(DizinError):

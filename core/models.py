@@ -34,24 +34,28 @@ class SoftDeleteQuerySet(models.QuerySet):
         return super().delete()
 
 
-class SoftDeleteManager(models.Manager.from_queryset(SoftDeleteQuerySet)):
+# Every row, alive or not, with the soft-delete queryset's methods.
+AllRowsManager = models.Manager.from_queryset(SoftDeleteQuerySet)
+
+
+class SoftDeleteManager(AllRowsManager):
     """The default manager: only alive rows, with explicit ways to see the others."""
 
     def get_queryset(self) -> SoftDeleteQuerySet:
-        return super().get_queryset().alive()
+        return self.all_with_deleted().alive()
 
     def all_with_deleted(self) -> SoftDeleteQuerySet:
-        return super().get_queryset()
+        return SoftDeleteQuerySet(self.model, using=self._db)
 
     def deleted_only(self) -> SoftDeleteQuerySet:
-        return super().get_queryset().dead()
+        return self.all_with_deleted().dead()
 
 
 class SoftDeleteModel(TimestampedModel):
     deleted_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = SoftDeleteManager()
-    all_objects = models.Manager.from_queryset(SoftDeleteQuerySet)()
+    all_objects = AllRowsManager()
 
     class Meta:
         abstract = True

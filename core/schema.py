@@ -1,15 +1,39 @@
 """OpenAPI descriptions of the response envelope, shared by every endpoint."""
 
-from drf_spectacular.utils import OpenApiResponse
+from drf_spectacular.utils import OpenApiResponse, inline_serializer
 from rest_framework import serializers
 
+_MESSAGE_HELP = "Localized (Accept-Language: en or tr)."
 
-class ErrorEnvelopeSerializer(serializers.Serializer):
-    success = serializers.BooleanField(help_text="Always false.")
-    message = serializers.CharField(help_text="Localized (Accept-Language: en or tr).")
-    errors = serializers.DictField(
-        help_text="Field name to messages for 400s; otherwise {'code': '...'}."
-    )
+
+def envelope(
+    name: str, *, data: serializers.Field, metadata: serializers.Field | None = None
+) -> serializers.Serializer:
+    """Describe a successful answer: success, message, `data` and, if given, `metadata`.
+
+    Built inline because "data" (like "errors") is also the name of a serializer's own
+    property, which a field declared on a class would hide.
+    """
+    fields: dict[str, serializers.Field] = {
+        "success": serializers.BooleanField(),
+        "message": serializers.CharField(help_text=_MESSAGE_HELP),
+        "data": data,
+    }
+    if metadata is not None:
+        fields["metadata"] = metadata
+    return inline_serializer(name, fields)
+
+
+ERROR_ENVELOPE = inline_serializer(
+    "ErrorEnvelope",
+    {
+        "success": serializers.BooleanField(help_text="Always false."),
+        "message": serializers.CharField(help_text=_MESSAGE_HELP),
+        "errors": serializers.DictField(
+            help_text="Field name to messages for 400s; otherwise {'code': '...'}."
+        ),
+    },
+)
 
 
 def error_responses(*statuses: int) -> dict[int, OpenApiResponse]:
@@ -21,6 +45,6 @@ def error_responses(*statuses: int) -> dict[int, OpenApiResponse]:
         503: "The search index (or its semantic part) is unavailable; the message says why.",
     }
     return {
-        status: OpenApiResponse(ErrorEnvelopeSerializer, description=descriptions[status])
+        status: OpenApiResponse(ERROR_ENVELOPE, description=descriptions[status])
         for status in statuses
     }

@@ -20,6 +20,10 @@ class SlidingWindowThrottle(SimpleRateThrottle):
     increment of this window's count, the previous window's being read once per process.
     """
 
+    # Set by SimpleRateThrottle.__init__ from the rate.
+    num_requests: int
+    duration: int
+
     def allow_request(self, request, view) -> bool:
         if self.rate is None or (key := self.get_cache_key(request, view)) is None:
             return True
@@ -80,4 +84,4 @@ class FailOpenScopedRateThrottle(ScopedRateThrottle, SlidingWindowThrottle):
 
     def get_rate(self) -> str | None:
         """Read `<SCOPE>_THROTTLE_RATE` per request: DRF binds its rates once, at import."""
-        return getattr(settings, f"{self.scope.upper()}_THROTTLE_RATE", None)
+        return getattr(settings, f"{(self.scope or '').upper()}_THROTTLE_RATE", None)

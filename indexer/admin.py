@@ -1,3 +1,5 @@
+from typing import cast
+
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -6,8 +8,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from core.admin import BoundedCountPaginator
+from core.models import SoftDeleteQuerySet
 from indexer.models import FileIndex
-from search.factory import get_index_holder
+from indexer.signals import file_index_changed
 
 
 class StateFilter(admin.SimpleListFilter):
@@ -57,16 +60,8 @@ class FileIndexAdmin(admin.ModelAdmin):
     show_full_result_count = False
     list_per_page = 100
 
-    def get_queryset(self, request: HttpRequest) -> QuerySet:
+    def get_queryset(self, request: HttpRequest) -> SoftDeleteQuerySet:
         return FileIndex.all_objects.all()
-
-    def changelist_view(self, request: HttpRequest, extra_context=None):
-        """List the files, with a warning when the search index is not fully serving."""
-        status = get_index_holder().status()
-        if status["state"] != "ok":
-            message = _("Search index %(state)s: %(reason)s") % status
-            self.message_user(request, message, messages.WARNING)
-        return super().changelist_view(request, extra_context)
 
     def get_actions(self, request: HttpRequest) -> dict:
         """Name Django's delete action for what it does here: delete_queryset hard-deletes.
@@ -74,9 +69,9 @@ class FileIndexAdmin(admin.ModelAdmin):
         It keeps its name, delete_selected, because Django's confirmation page posts that name.
         """
         actions = super().get_actions(request)
-        if "delete_selected" in actions:
-            function, name, _description = actions["delete_selected"]
-            actions[name] = (function, name, _("Permanently delete selected files"))
+        if delete := actions.get("delete_selected"):
+            function, name, _description = delete
+            actions[name] = (function, name, str(_("Permanently delete selected files")))
         return actions
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -87,9 +82,11 @@ class FileIndexAdmin(admin.ModelAdmin):
 
     def delete_model(self, request: HttpRequest, obj: FileIndex) -> None:
         obj.hard_delete()
+        file_index_changed.send(sender=FileIndex)
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
-        queryset.hard_delete()
+        cast(SoftDeleteQuerySet, queryset).hard_delete()
+        file_index_changed.send(sender=FileIndex)
 
     @admin.display(description=_("size"), ordering="file_size")
     def size(self, obj: FileIndex) -> str:
@@ -100,13 +97,15 @@ class FileIndexAdmin(admin.ModelAdmin):
         return obj.deleted_at is not None
 
     @admin.action(description=_("Soft delete selected files"), permissions=["change"])
-    def soft_delete_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
+    def soft_delete_selected(self, request: HttpRequest, queryset: SoftDeleteQuerySet) -> None:
         count = queryset.delete()
+        file_index_changed.send(sender=FileIndex)
         message = ngettext("%d file soft-deleted.", "%d files soft-deleted.", count) % count
         self.message_user(request, message, messages.SUCCESS)
 
     @admin.action(description=_("Restore selected files"), permissions=["change"])
-    def restore_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
+    def restore_selected(self, request: HttpRequest, queryset: SoftDeleteQuerySet) -> None:
         count = queryset.restore()
+        file_index_changed.send(sender=FileIndex)
         message = ngettext("%d file restored.", "%d files restored.", count) % count
         self.message_user(request, message, messages.SUCCESS)

@@ -135,16 +135,16 @@ def checked_roots(roots: Sequence[str]) -> list[str]:
 def _exclusion_test(patterns: Sequence[str]) -> Callable[[str, str], bool]:
     """Build a test of (name, path relative to the root) against all patterns at once."""
     name_match = _any_match([p for p in patterns if "/" not in p])
-    path_match = _any_match([p.strip("/") for p in patterns if "/" in p])
-    if path_match is None:
+    path_patterns = [p.strip("/") for p in patterns if "/" in p]
+    if not path_patterns:
         return lambda name, _relative: bool(name_match(name))
+    path_match = _any_match(path_patterns)
     return lambda name, relative: bool(name_match(name) or path_match(relative))
 
 
-def _any_match(patterns: Sequence[str]) -> Callable[[str], re.Match[str] | None] | None:
-    if not patterns:
-        return None
-    return re.compile("|".join(fnmatch.translate(p) for p in patterns)).match
+def _any_match(patterns: Sequence[str]) -> Callable[[str], re.Match[str] | None]:
+    """Compile the globs into one matcher; with none, a matcher that matches nothing."""
+    return re.compile("|".join(fnmatch.translate(p) for p in patterns) or "(?!)").match
 
 
 def _sorted_listing(path: str) -> list[os.DirEntry[str]]:

@@ -5,7 +5,7 @@ import re
 from collections import Counter
 from functools import lru_cache
 
-from search.engine.text import STOPWORDS, fold, path_words
+from core.text import STOPWORDS, fold, path_words
 
 # Keywords summarise a file; the whole text is searched elsewhere, so a prefix is enough.
 _TEXT_SAMPLE_CHARS = 64 * 1024

@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models.functions import Length
 
 from core.models import SoftDeleteModel
+from indexer.extract import Status
 from indexer.validators import MAX_PATH_CHARS, validate_file_path
 
 models.CharField.register_lookup(Length)
@@ -26,13 +27,25 @@ class FileIndex(SoftDeleteModel):
     last_modified = models.DateTimeField()
     # The exact stat() mtime: reindex compares it (with the size) to skip unchanged files.
     mtime_ns = models.BigIntegerField(default=0, editable=False)
+    extractor = models.CharField(
+        max_length=64,
+        blank=True,
+        editable=False,
+        help_text="The extractor and version that read the file's text, e.g. text/1.",
+    )
+    extraction_status = models.CharField(
+        max_length=16, choices=[(status.value, status.value) for status in Status], blank=True
+    )
+    extraction_detail = models.CharField(
+        max_length=255, blank=True, help_text="Why extraction failed or was skipped."
+    )
 
     class Meta:
         db_table = "file_index"
         verbose_name = "indexed file"
         ordering = ["file_path"]
         # The path is indexed by its unique constraint, and on PostgreSQL also in code point
-        # order (COLLATE "C", migration 0003) for root-prefix ranges and the reindex merge.
+        # order (COLLATE "C", migration 0002) for root-prefix ranges and the reindex merge.
         indexes = [
             models.Index(fields=["content_hash"], name="file_index_hash_idx"),
             models.Index(fields=["last_modified", "deleted_at"], name="file_index_mtime_idx"),
@@ -57,6 +70,10 @@ class FileContent(models.Model):
     text = models.TextField()
     encoding = models.CharField(max_length=32)
     truncated = models.BooleanField(default=False, help_text="Only the first bytes were kept.")
+    extractor = models.CharField(max_length=64, blank=True, help_text="What made the text.")
+    locations = models.JSONField(
+        default=list, blank=True, help_text="[offset, page, member] where each located part starts."
+    )
 
     class Meta:
         db_table = "file_content"

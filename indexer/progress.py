@@ -1,16 +1,15 @@
-"""Terminal progress bars for reindex: the crawl (files, bytes, ETA) and the index build."""
+"""Terminal progress bars for reindex: the crawl (files, bytes, ETA)."""
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from types import TracebackType
 
 from tqdm import tqdm
 
-from indexer.models import FileIndex
 from indexer.selectors import file_index_under
 
 
-class _Bar:
+class ProgressBar:
     def __init__(self, *, total: int | None, unit: str, enabled: bool) -> None:
         self.bar = tqdm(total=total or None, unit=unit, dynamic_ncols=True) if enabled else None
 
@@ -24,7 +23,7 @@ class _Bar:
             self.bar.close()
 
 
-class SyncProgress(_Bar):
+class SyncProgress(ProgressBar):
     """Files and bytes read; the last run's file count under the roots stands in for a total."""
 
     def __init__(self, roots: Sequence[os.PathLike | str], *, enabled: bool) -> None:
@@ -39,17 +38,3 @@ class SyncProgress(_Bar):
         self.bar.update(files)
         if size:
             self.bar.set_postfix_str(tqdm.format_sizeof(self._bytes, "B", 1024), refresh=False)
-
-
-class BuildProgress(_Bar):
-    """Files taken by the index build so far; `on_update` runs on every report."""
-
-    def __init__(self, *, enabled: bool, on_update: Callable[[], None]) -> None:
-        total = FileIndex.objects.count() if enabled else None
-        super().__init__(total=total, unit="files", enabled=enabled)
-        self._on_update = on_update
-
-    def update(self, files: int) -> None:
-        self._on_update()
-        if self.bar is not None:
-            self.bar.update(files - self.bar.n)

@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-import codecs
 import hashlib
-import mimetypes
 import os
 import stat
-import threading
 from collections.abc import Coroutine, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -17,75 +14,32 @@ from typing import Any
 
 import aiofiles
 import aiofiles.os
-import magic
 
 from indexer.crawler import CrawlProblem, FoundFile, Reason, problem_from_error
-
-EMPTY_CONTENT_TYPE = "inode/x-empty"
+from indexer.extract import EXTRACTORS, Extraction, Source
+from indexer.sniff import SNIFF_BYTES, content_type
 
 _CHUNK_BYTES = 1 << 20
-_SNIFF_BYTES = 8192
 # One executor task costs ~35 µs, several times the work of hashing a small file, so files that
 # fit in one chunk are read in batches, one task per batch.
 _BATCH_FILES = 64
 _BATCH_BYTES = 4 << 20
 
-_SOURCE_TYPES = {
-    ".py": "text/x-python",
-    ".md": "text/markdown",
-    ".rst": "text/x-rst",
-    ".rs": "text/x-rust",
-    ".go": "text/x-go",
-    ".ts": "text/x-typescript",
-    ".tsx": "text/x-typescript",
-    ".js": "text/javascript",
-    ".mjs": "text/javascript",
-    ".json": "application/json",
-    ".yaml": "application/yaml",
-    ".yml": "application/yaml",
-    ".toml": "application/toml",
-    ".sh": "text/x-shellscript",
-    ".c": "text/x-c",
-    ".h": "text/x-c",
-    ".cpp": "text/x-c++",
-    ".hpp": "text/x-c++",
-    ".java": "text/x-java",
-    ".rb": "text/x-ruby",
-    ".sql": "application/sql",
-    ".csv": "text/csv",
-    ".html": "text/html",
-    ".log": "text/plain",
-    ".ini": "text/plain",
-    ".cfg": "text/plain",
-}
-_TEXTUAL_APPLICATION_TYPES = frozenset(
-    {
-        "application/json",
-        "application/yaml",
-        "application/toml",
-        "application/sql",
-        "application/xml",
-        "application/javascript",
-        "application/x-sh",
-    }
-)
-# Built-in table only, so the answer doesn't depend on the host's /etc/mime.types.
-_MIMETYPES = mimetypes.MimeTypes()
-_thread_state = threading.local()
-
 
 @dataclass(frozen=True, slots=True)
 class ReadResult:
-    """A file's hash and type, and for text its first `max_text_bytes` decoded (else None)."""
+    """A file's hash, type and extracted text."""
 
     file: FoundFile
     sha256: str
     content_type: str
-    text: str | None
-    encoding: str | None
-    text_truncated: bool
+    extraction: Extraction
     size: int
     mtime_ns: int
+
+    @property
+    def text(self) -> str | None:
+        return self.extraction.text
 
 
 _Results = list[ReadResult | CrawlProblem]
@@ -97,8 +51,8 @@ def read_files(
     """Hash and sniff each file, yielding results in completion order.
 
     At most `concurrency` reads (a batch of small files or one large file) are in flight, and
-    `files` is consumed lazily in the caller's thread. Text keeps the first `max_text_bytes`
-    bytes; an empty file gets EMPTY_CONTENT_TYPE and text "" with encoding None. Call it from
+    `files` is consumed lazily in the caller's thread. Each file's text is extracted by the
+    extractor for its type, keeping at most `max_text_bytes` bytes of it. Call it from
     synchronous code: it steps a private event loop between the items it yields.
     """
     if concurrency < 1 or max_text_bytes < 0:
@@ -168,7 +122,7 @@ class _Digest:
     def __init__(self, expected: int, max_text_bytes: int) -> None:
         self.hasher = hashlib.sha256()
         self.head = b""
-        self.head_limit = max(max_text_bytes, _SNIFF_BYTES)
+        self.head_limit = max(max_text_bytes, SNIFF_BYTES)
         self.expected = expected
         self.size = 0
 
@@ -229,14 +183,13 @@ def _finish(
             f" of {after.st_size} bytes with mtime_ns {after.st_mtime_ns}"
         )
         return CrawlProblem(file.path, Reason.CHANGED_DURING_READ, detail)
-    content_type, text, encoding = _content(file.os_path, digest.head, digest.size, max_text_bytes)
+    kind = content_type(file.os_path, digest.head, digest.size)
+    source = Source(file.os_path, kind, digest.size, digest.head)
     return ReadResult(
         file=file,
         sha256=digest.hasher.hexdigest(),
-        content_type=content_type,
-        text=text,
-        encoding=encoding,
-        text_truncated=text is not None and digest.size > max_text_bytes,
+        content_type=kind,
+        extraction=EXTRACTORS.extract(source, path=file.path, max_bytes=max_text_bytes),
         size=digest.size,
         mtime_ns=after.st_mtime_ns,
     )
@@ -245,60 +198,3 @@ def _finish(
 _read_batch = aiofiles.os.wrap(_read_small_files)
 _fstat = aiofiles.os.wrap(os.fstat)
 _finish_async = aiofiles.os.wrap(_finish)
-
-
-def _content(
-    os_path: str, head: bytes, size: int, max_text_bytes: int
-) -> tuple[str, str | None, str | None]:
-    """Return the content type, text and encoding of a file starting with `head`."""
-    if size == 0:
-        return EMPTY_CONTENT_TYPE, "", None
-    block = head[:_SNIFF_BYTES]
-    binary = b"\0" in block
-    # libmagic spends 0.3-0.8 ms on a text block, ~40x the cost of hashing a small file, and its
-    # text/* answer would be overridden by the extension anyway: only ask it when that can't.
-    by_name = None if binary else _type_from_name(os_path)
-    content_type = by_name or _sniff(block)
-    if binary or not _is_textual(content_type):
-        return content_type, None, None
-    text, encoding = _decode(head[:max_text_bytes], complete=size <= max_text_bytes)
-    # A NUL past the sniffed block is noise in a text file, and PostgreSQL refuses it in text.
-    return content_type, text.replace("\0", ""), encoding
-
-
-def _type_from_name(os_path: str) -> str | None:
-    extension = os.path.splitext(os_path)[1].lower()
-    if extension in _SOURCE_TYPES:
-        return _SOURCE_TYPES[extension]
-    guessed, _ = _MIMETYPES.guess_type(os_path)
-    return guessed if guessed and _is_textual(guessed) else None
-
-
-def _is_textual(content_type: str) -> bool:
-    return (
-        content_type.startswith("text/")
-        or content_type.endswith(("+xml", "+json"))
-        or content_type in _TEXTUAL_APPLICATION_TYPES
-    )
-
-
-def _sniff(block: bytes) -> str:
-    # A libmagic handle is not thread-safe; one per reader thread avoids serialising on a lock.
-    sniffer = getattr(_thread_state, "magic", None)
-    if sniffer is None:
-        sniffer = _thread_state.magic = magic.Magic(mime=True)
-    try:
-        return sniffer.from_buffer(block)
-    except magic.MagicException:
-        return "application/octet-stream"
-
-
-def _decode(data: bytes, *, complete: bool) -> tuple[str, str]:
-    """Decode as UTF-8, or else as cp1254, which maps nearly every byte (Turkish legacy text)."""
-    data = data.removeprefix(codecs.BOM_UTF8)
-    try:
-        # Not final when truncated: a multibyte sequence cut at the cap is dropped, not an error.
-        decoder = codecs.getincrementaldecoder("utf-8")()
-        return decoder.decode(data, final=complete), "utf-8"
-    except UnicodeDecodeError:
-        return data.decode("cp1254", errors="replace"), "cp1254"

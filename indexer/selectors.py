@@ -22,6 +22,8 @@ class StoredFile(NamedTuple):
     size: int
     mtime_ns: int
     deleted: bool
+    content_type: str
+    extractor: str
 
 
 def root_prefix(root: str | os.PathLike) -> str:
@@ -47,13 +49,17 @@ def stored_files_in_path_order(
         FileIndex.all_objects.alias(path_key=_codepoint_path())
         .filter(_under(root_prefix(root)), id__lte=max_id)
         .order_by("path_key")
-        .values_list("file_path", "id", "file_size", "mtime_ns", "deleted_at")
+        .values_list(
+            "file_path", "id", "file_size", "mtime_ns", "deleted_at", "content_type", "extractor"
+        )
     )
     page = rows
     while True:
         fetched = list(page[:chunk])
-        for path, pk, size, mtime_ns, deleted_at in fetched:
-            yield StoredFile(path, pk, size, mtime_ns, deleted_at is not None)
+        for path, pk, size, mtime_ns, deleted_at, content_type, extractor in fetched:
+            yield StoredFile(
+                path, pk, size, mtime_ns, deleted_at is not None, content_type, extractor
+            )
         if len(fetched) < chunk:
             return
         page = rows.filter(path_key__gt=fetched[-1][0])
@@ -65,7 +71,7 @@ def _under(prefix: str) -> Q:
     return Q(path_key__gte=prefix, path_key__lt=upper)
 
 
-def _codepoint_path() -> Expression:
+def _codepoint_path() -> Expression | F:
     """Compare paths by code point, as Python does: PostgreSQL's "C" collation, SQLite's default."""
     if connection.vendor == "postgresql":
         return Collate(F("file_path"), "C")

@@ -10,13 +10,15 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from indexer.bulk import insert_rows
+from indexer.bulk import Upsert, insert_rows
 from indexer.crawler import CrawlProblem, FoundFile, Reason, checked_roots, walk_roots
+from indexer.extract import EXTRACTORS, Status
 from indexer.keywords import search_keywords
 from indexer.models import FileContent, FileIndex
 from indexer.reader import ReadResult, read_files
 from indexer.report import SyncReport
 from indexer.selectors import StoredFile, stored_files_in_path_order
+from indexer.signals import file_index_changed
 from indexer.validators import path_length_error
 
 # Files read, restored or deleted per batch; each batch's writes are one transaction.
@@ -32,11 +34,16 @@ _UPDATED_FIELDS = [
     "search_keywords",
     "last_modified",
     "mtime_ns",
+    "extractor",
+    "extraction_status",
+    "extraction_detail",
     "deleted_at",
     "updated_at",
 ]
 _CREATED_FIELDS = [*_UPDATED_FIELDS, "file_path", "created_at"]
-_CONTENT_FIELDS = ["content_hash", "text", "encoding", "truncated"]
+_CONTENT_FIELDS = ["content_hash", "text", "encoding", "truncated", "extractor", "locations"]
+# A content's text is written again only when a newer extractor made it.
+_CONTENT_UPSERT = Upsert(key="content_hash", fields=_CONTENT_FIELDS[1:], unless_equal="extractor")
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +81,8 @@ def file_index_sync(
         sync.merge(root, stored_files_in_path_order(root, max_id=max_id))
     sync.flush()
     sync.report.elapsed = time.monotonic() - started
+    if not options.dry_run:
+        file_index_changed.send(sender=FileIndex)
     return sync.report
 
 
@@ -130,7 +139,7 @@ class _Sync:
         return item
 
     def _present(self, file: FoundFile, row: StoredFile | None) -> None:
-        if row is None or self.options.full or _stat_changed(row, file):
+        if row is None or self.options.full or _stat_changed(row, file) or _outdated(row):
             self.to_read.append((file, row))
         elif row.deleted:
             self.to_restore.append(row.id)
@@ -209,7 +218,7 @@ class _Sync:
             else:
                 updated.append(FileIndex(id=row.id, **_file_index_fields(result, now)))
             self._count(row, result, old_hashes)
-        insert_rows(FileContent, _CONTENT_FIELDS, contents, ignore_conflicts=True)
+        insert_rows(FileContent, _CONTENT_FIELDS, contents, upsert=_CONTENT_UPSERT)
         insert_rows(FileIndex, _CREATED_FIELDS, created)
         FileIndex.all_objects.bulk_update(updated, _UPDATED_FIELDS)
 
@@ -230,6 +239,11 @@ def _stat_changed(row: StoredFile, file: FoundFile) -> bool:
     return row.size != file.size or row.mtime_ns != file.mtime_ns
 
 
+def _outdated(row: StoredFile) -> bool:
+    """Tell whether the row's text was extracted by another extractor than its type's now."""
+    return row.extractor != EXTRACTORS.for_file(row.content_type, row.path).key()
+
+
 def _under_any(path: str, prefixes: set[str]) -> bool:
     """Tell whether `path` is one of `prefixes` or lies under one (checked per ancestor)."""
     while prefixes:
@@ -243,7 +257,15 @@ def _under_any(path: str, prefixes: set[str]) -> bool:
 
 
 def _content_values(result: ReadResult) -> tuple:
-    return (result.sha256, result.text, result.encoding or "", result.text_truncated)
+    extraction = result.extraction
+    return (
+        result.sha256,
+        result.text,
+        extraction.encoding or "",
+        extraction.status == Status.TRUNCATED,
+        extraction.extractor,
+        extraction.locations,
+    )
 
 
 def _file_index_fields(result: ReadResult, now: datetime) -> dict:
@@ -255,6 +277,9 @@ def _file_index_fields(result: ReadResult, now: datetime) -> dict:
         "search_keywords": search_keywords(result.file.path, result.text),
         "last_modified": mtime_datetime(result.mtime_ns),
         "mtime_ns": result.mtime_ns,
+        "extractor": result.extraction.extractor,
+        "extraction_status": result.extraction.status.value,
+        "extraction_detail": result.extraction.detail,
         "deleted_at": None,
         "updated_at": now,
     }

@@ -3,7 +3,6 @@
 from django.template.defaultfilters import filesizeformat
 
 from indexer.report import SyncReport
-from search.services import BuildReport
 
 
 def summary_lines(report: SyncReport) -> list[str]:
@@ -24,12 +23,3 @@ def summary_lines(report: SyncReport) -> list[str]:
     if report.dry_run:
         lines.append("Dry run: nothing was written.")
     return lines
-
-
-def build_summary(report: BuildReport) -> list[str]:
-    if report.skipped:
-        return ["search index  up to date"]
-    return [
-        f"search index  generation {report.generation}: {report.files} files, "
-        f"{report.passages} passages ({report.encoded} embedded) in {report.elapsed:.2f} s"
-    ]

@@ -3,6 +3,7 @@
 import contextlib
 import logging
 import threading
+from typing import cast
 
 from django.conf import settings
 from django.core.signals import setting_changed
@@ -15,11 +16,14 @@ from search.engine import (
     IndexUnavailable,
     SentenceTransformerEncoder,
 )
+from search.engine.config import Dtype
+from search.freshness import DeletedSinceBuild
 
 logger = logging.getLogger(__name__)
 _lock = threading.Lock()
 _encoder: Encoder | None = None
 _holder: IndexHolder | None = None
+_deleted: DeletedSinceBuild | None = None
 
 
 def engine_config() -> EngineConfig:
@@ -33,7 +37,7 @@ def engine_config() -> EngineConfig:
         ef_search=settings.SEMANTIC_EF_SEARCH,
         batch_size=settings.SEMANTIC_BATCH_SIZE,
         check_interval=settings.INDEX_CHECK_INTERVAL,
-        dtype=settings.SEMANTIC_DTYPE,
+        dtype=cast(Dtype, settings.SEMANTIC_DTYPE),
         threads=settings.SEMANTIC_THREADS,
     )
 
@@ -63,6 +67,15 @@ def get_index_holder() -> IndexHolder:
         return _holder
 
 
+def get_deleted_since_build() -> DeletedSinceBuild:
+    """Return this process's memo of the files deleted since the served index was built."""
+    global _deleted
+    with _lock:
+        if _deleted is None:
+            _deleted = DeletedSinceBuild()
+        return _deleted
+
+
 def engine_warm_up() -> None:
     """Load the model and the served index now, so that no request waits for them."""
     # Without an index there is nothing to load: health says so, and the holder keeps looking.
@@ -76,17 +89,17 @@ def engine_warm_up() -> None:
 
 def use_encoder(encoder: Encoder | None) -> None:
     """Serve with `encoder` from now on (tests use a fast fake); None goes back to the model."""
-    global _encoder, _holder
+    global _encoder, _holder, _deleted
     with _lock:
-        _encoder, _holder = encoder, None
+        _encoder, _holder, _deleted = encoder, None, None
 
 
 @receiver(setting_changed)
 def _forget_engine(*, setting: str, **kwargs) -> None:
-    global _holder
+    global _holder, _deleted
     if setting.startswith("SEMANTIC_") or setting in {"INDEX_DIR", "INDEX_CHECK_INTERVAL"}:
         with _lock:
-            _holder = None
+            _holder, _deleted = None, None
 
 
 def _packaged_model_path() -> str:

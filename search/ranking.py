@@ -3,12 +3,14 @@
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 from django.conf import settings
 from django.utils.translation import gettext as _
 
 from core.exceptions import ServiceUnavailable
 from search.engine import SearchIndex, reciprocal_rank_fusion
 from search.factory import get_encoder
+from search.request import Match, Mode, Ordering, SearchRequest
 
 SEMANTIC_OK = "ok"
 
@@ -18,39 +20,42 @@ class Ranked:
     row: int
     score: float | None
     passage: int | None
-    match: str | None
+    match: Match | None
 
 
-def rank_files(index: SearchIndex, params: dict[str, Any], mask) -> tuple[list[Ranked], str]:
+def rank_files(
+    index: SearchIndex, request: SearchRequest, mask: np.ndarray | None
+) -> tuple[list[Ranked], str]:
     """Rank by the requested mode; say whether semantic search could take part."""
     semantic = index.semantic_problem or SEMANTIC_OK
-    query = params.get("q")
+    query, mode = request.query, request.mode
     if not query:
         rows = range(len(index.table)) if mask is None else mask.nonzero()[0].tolist()
         return [Ranked(row, None, None, None) for row in rows], semantic
-    mode = params["mode"]
-    if mode == "semantic" and semantic != SEMANTIC_OK:
+    if mode == Mode.SEMANTIC and semantic != SEMANTIC_OK:
         raise ServiceUnavailable(_("Semantic search is unavailable: %s.") % semantic)
-    keyword = _keyword(index, query, mask) if mode != "semantic" else []
-    if mode == "keyword" or semantic != SEMANTIC_OK:
+    keyword = _keyword(index, query, mask) if mode != Mode.SEMANTIC else []
+    if mode == Mode.KEYWORD or semantic != SEMANTIC_OK:
         return keyword, semantic
-    meaning = _semantic(index, query, mask, params.get("min_score", 0.0))
-    if mode == "semantic":
+    meaning = _semantic(index, query, mask, request.filters.min_score or 0.0)
+    if mode == Mode.SEMANTIC:
         return meaning, semantic
     return _fused(keyword, meaning), semantic
 
 
-def _keyword(index: SearchIndex, query: str, mask) -> list[Ranked]:
+def _keyword(index: SearchIndex, query: str, mask: np.ndarray | None) -> list[Ranked]:
     hits = index.search_keyword(query, mask=mask, limit=settings.SEARCH_MAX_RESULTS)
-    return [Ranked(hit.row, hit.score, hit.passage, "keyword") for hit in hits]
+    return [Ranked(hit.row, hit.score, hit.passage, Match.KEYWORD) for hit in hits]
 
 
-def _semantic(index: SearchIndex, query: str, mask, min_score: float) -> list[Ranked]:
+def _semantic(
+    index: SearchIndex, query: str, mask: np.ndarray | None, min_score: float
+) -> list[Ranked]:
     vector = get_encoder().encode_queries([query])[0]
     hits = index.search_semantic(
         vector, mask=mask, limit=settings.SEARCH_SEMANTIC_DEPTH, min_score=min_score
     )
-    return [Ranked(hit.row, hit.score, hit.passage, "semantic") for hit in hits]
+    return [Ranked(hit.row, hit.score, hit.passage, Match.SEMANTIC) for hit in hits]
 
 
 def _fused(keyword: list[Ranked], meaning: list[Ranked]) -> list[Ranked]:
@@ -62,18 +67,17 @@ def _fused(keyword: list[Ranked], meaning: list[Ranked]) -> list[Ranked]:
         k=settings.SEARCH_RRF_K,
     )
     return [
-        Ranked(row, score, by_row[row].passage, "both" if row in in_both else by_row[row].match)
+        Ranked(row, score, by_row[row].passage, Match.BOTH if row in in_both else by_row[row].match)
         for row, score in fused
     ]
 
 
-def order_files(index: SearchIndex, ranked: list[Ranked], ordering: str) -> list[Ranked]:
-    if ordering == "relevance":
+def order_files(index: SearchIndex, ranked: list[Ranked], ordering: Ordering) -> list[Ranked]:
+    if ordering == Ordering.RELEVANCE:
         return ranked
-    field = ordering.lstrip("-")
-    column = {
-        "last_modified": index.table.mtimes,
-        "file_size": index.table.sizes,
-        "file_path": index.table.paths,
-    }[field]
-    return sorted(ranked, key=lambda item: column[item.row], reverse=ordering.startswith("-"))
+    column: Any = {
+        Ordering.LAST_MODIFIED.field: index.table.mtimes,
+        Ordering.FILE_SIZE.field: index.table.sizes,
+        Ordering.FILE_PATH.field: index.table.paths,
+    }[ordering.field]
+    return sorted(ranked, key=lambda item: column[item.row], reverse=ordering.descending)

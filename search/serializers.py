@@ -1,83 +1,48 @@
-"""What /api/search/ accepts and returns."""
+"""What /api/search/ accepts and returns: the request it parses, the page it renders."""
 
-from datetime import date, datetime, time
+import dataclasses
 
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-MODES = ("hybrid", "keyword", "semantic")
-ORDERINGS = ("relevance", "last_modified", "-last_modified", "file_size", "-file_size", "file_path")
-MAX_QUERY_CHARS = 500
-MAX_PAGE_SIZE = 100
-# Sizes are stored in 64-bit columns; a bound past that cannot be meant.
-MAX_SIZE = 2**63 - 1
-
-
-@extend_schema_field(
-    {
-        "type": "string",
-        "description": "ISO 8601 date (the whole day) or datetime; without a zone, TIME_ZONE.",
-        "example": "2025-01-31",
-    }
+from search.fields import IsoDateTimeField
+from search.request import (
+    DEFAULT_PAGE_SIZE,
+    MAX_PAGE,
+    MAX_PAGE_SIZE,
+    MAX_QUERY_CHARS,
+    Match,
+    Mode,
+    Ordering,
+    SearchFilters,
+    SearchRequest,
 )
-class DateOrDateTimeField(serializers.Field):
-    """An ISO 8601 date or datetime; a date means the whole day (from its start or to its end)."""
-
-    default_error_messages = {"invalid": _("Enter an ISO 8601 date or datetime.")}
-
-    def __init__(self, *, end_of_day: bool = False, **kwargs) -> None:
-        self.end_of_day = end_of_day
-        super().__init__(**kwargs)
-
-    def to_internal_value(self, data: str) -> datetime:
-        value = str(data).strip()
-        try:
-            parsed = datetime.fromisoformat(value)
-        except ValueError:
-            self.fail("invalid")
-        if len(value) == 10:
-            parsed = datetime.combine(
-                date.fromisoformat(value), time.max if self.end_of_day else time.min
-            )
-        if timezone.is_naive(parsed):
-            parsed = timezone.make_aware(parsed, timezone.get_default_timezone())
-        return parsed
-
-    def to_representation(self, value: datetime) -> str:
-        return value.isoformat()
 
 
 class SearchQuerySerializer(serializers.Serializer):
     q = serializers.CharField(
         required=False, allow_blank=True, max_length=MAX_QUERY_CHARS, trim_whitespace=True
     )
-    mode = serializers.ChoiceField(choices=MODES, default="hybrid")
-    type = serializers.RegexField(
-        r"^[\w.+-]+(/[\w.+-]+)?$",
-        required=False,
-        max_length=255,
-        error_messages={"invalid": _("Enter a MIME type such as text/x-python, or text.")},
+    mode = serializers.ChoiceField(choices=[*Mode], default=Mode.HYBRID)
+    page = serializers.IntegerField(default=1, min_value=1, max_value=MAX_PAGE)
+    page_size = serializers.IntegerField(
+        default=DEFAULT_PAGE_SIZE, min_value=1, max_value=MAX_PAGE_SIZE
     )
-    date_from = DateOrDateTimeField(required=False)
-    date_to = DateOrDateTimeField(required=False, end_of_day=True)
-    min_size = serializers.IntegerField(required=False, min_value=0, max_value=MAX_SIZE)
-    max_size = serializers.IntegerField(required=False, min_value=0, max_value=MAX_SIZE)
-    path = serializers.CharField(required=False, max_length=1024, trim_whitespace=False)
-    min_score = serializers.FloatField(required=False, min_value=0.0, max_value=1.0)
-    page = serializers.IntegerField(default=1, min_value=1, max_value=10**6)
-    page_size = serializers.IntegerField(default=20, min_value=1, max_value=MAX_PAGE_SIZE)
-    ordering = serializers.ChoiceField(choices=ORDERINGS, required=False)
+    ordering = serializers.ChoiceField(
+        choices=[*Ordering],
+        required=False,
+        help_text="relevance by default with q, -last_modified without.",
+    )
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        """Add a parameter for each of SearchFilters' filters, after q and mode."""
+        fields = super().get_fields()
+        first = {name: fields.pop(name) for name in ("q", "mode")}
+        return first | SearchFilters.parameters() | fields
 
     def validate_q(self, value: str) -> str:
         """Collapse runs of whitespace, so equal queries share results and cache entries."""
         return " ".join(value.split())
-
-    def validate_path(self, value: str) -> str:
-        if not value.startswith("/"):
-            raise serializers.ValidationError(_("Enter an absolute path prefix, such as /docs."))
-        return value.rstrip("/") or "/"
 
     def validate(self, attrs: dict) -> dict:
         errors = {}
@@ -85,13 +50,86 @@ class SearchQuerySerializer(serializers.Serializer):
             errors["min_size"] = [_("min_size must not be larger than max_size.")]
         if _out_of_order(attrs.get("date_from"), attrs.get("date_to")):
             errors["date_from"] = [_("date_from must not be later than date_to.")]
-        ordering = attrs.setdefault("ordering", "relevance" if attrs.get("q") else "-last_modified")
-        if ordering == "relevance" and not attrs.get("q"):
+        default = Ordering.RELEVANCE if attrs.get("q") else Ordering.LAST_MODIFIED_DESC
+        ordering = attrs.setdefault("ordering", default)
+        if ordering == Ordering.RELEVANCE and not attrs.get("q"):
             errors["q"] = [_("A query is required to order by relevance.")]
         if errors:
             raise serializers.ValidationError(errors)
         return attrs
 
+    def search_request(self) -> SearchRequest:
+        """Return the validated parameters as a SearchRequest."""
+        data = self.validated_data
+        names = [field.name for field in dataclasses.fields(SearchFilters)]
+        return SearchRequest(
+            query=data.get("q", ""),
+            mode=Mode(data["mode"]),
+            filters=SearchFilters(**{name: data.get(name) for name in names}),
+            ordering=Ordering(data["ordering"]),
+            page=data["page"],
+            page_size=data["page_size"],
+        )
+
 
 def _out_of_order(low, high) -> bool:
     return low is not None and high is not None and low > high
+
+
+class SearchResultSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    file_path = serializers.CharField()
+    content_type = serializers.CharField()
+    file_size = serializers.IntegerField()
+    last_modified = IsoDateTimeField()
+    score = serializers.FloatField(
+        allow_null=True,
+        help_text="BM25 (keyword), cosine similarity (semantic) or fused rank score (hybrid); "
+        "null without a query.",
+    )
+    snippet = serializers.CharField(help_text="HTML: the matching passage, terms in <mark>.")
+    match = serializers.ChoiceField(
+        choices=[*Match], allow_null=True, help_text="Null without a query."
+    )
+
+
+class SearchPageSerializer(serializers.Serializer):
+    """What one search found, the same for everyone who asks it of the same index."""
+
+    total_results = serializers.IntegerField()
+    page = serializers.IntegerField()
+    page_size = serializers.IntegerField()
+    pages = serializers.IntegerField()
+    mode = serializers.ChoiceField(choices=[*Mode])
+    index_generation = serializers.IntegerField()
+    semantic = serializers.CharField(help_text='"ok", or why semantic search is unavailable.')
+
+
+class SearchMetadataSerializer(SearchPageSerializer):
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    search_time_ms = serializers.FloatField()
+    cached = serializers.BooleanField()
+
+
+class IndexSummarySerializer(serializers.Serializer):
+    """The served index, in brief; every figure is null when none is served."""
+
+    state = serializers.CharField(
+        help_text="ok; degraded (keyword search only); stale (a newer generation failed to "
+        "load); unavailable."
+    )
+    reason = serializers.CharField(allow_null=True, help_text="Every problem, or null.")
+    generation = serializers.IntegerField(allow_null=True)
+    built_at = serializers.CharField(allow_null=True, help_text="ISO 8601, UTC.")
+    model_id = serializers.CharField(allow_null=True)
+    files = serializers.IntegerField(allow_null=True)
+    passages = serializers.IntegerField(allow_null=True)
+    vectors = serializers.IntegerField(allow_null=True)
+
+
+class IndexStateSerializer(IndexSummarySerializer):
+    keyword = serializers.CharField(help_text='"ok", or why keyword search cannot run.')
+    semantic = serializers.CharField(help_text='"ok", or why semantic search cannot run.')
+    dimension = serializers.IntegerField(allow_null=True)
+    index_type = serializers.CharField(allow_null=True, help_text="flat or hnsw.")

@@ -30,6 +30,14 @@ class BuildReport:
     def skipped(self) -> bool:
         return self.generation is None
 
+    def summary_lines(self) -> list[str]:
+        if self.skipped:
+            return ["search index  up to date"]
+        return [
+            f"search index  generation {self.generation}: {self.files} files, "
+            f"{self.passages} passages ({self.encoded} embedded) in {self.elapsed:.2f} s"
+        ]
+
 
 def search_index_build(
     *, force: bool = False, on_progress: Callable[[int], None] | None = None

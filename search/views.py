@@ -1,17 +1,33 @@
 import time
 
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from analytics.services import search_event_record
 from core.api import success_response
+from core.schema import envelope, error_responses
 from core.throttling import FailOpenScopedRateThrottle
-from search.schema import SEARCH_RESPONSES
-from search.selectors import search_files_cached
-from search.serializers import SearchQuerySerializer
+from search.caching import search_page_cached
+from search.serializers import (
+    SearchMetadataSerializer,
+    SearchQuerySerializer,
+    SearchResultSerializer,
+)
+from search.signals import search_performed
+
+SEARCH_RESPONSES = {
+    200: OpenApiResponse(
+        envelope(
+            "SearchResponse",
+            data=SearchResultSerializer(many=True),
+            metadata=SearchMetadataSerializer(),
+        ),
+        description="One page of results.",
+    ),
+    **error_responses(400, 401, 429, 503),
+}
 
 
 class SearchView(APIView):
@@ -24,26 +40,35 @@ class SearchView(APIView):
         started = time.perf_counter()
         query = SearchQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        params = query.validated_data
-        payload, cached = search_files_cached(params)
-        metadata = payload["metadata"] | {
-            "cached": cached,
-            "search_time_ms": round((time.perf_counter() - started) * 1000, 2),
-            **_page_links(request, payload["metadata"]),
-        }
-        search_event_record(user=request.user, params=params, metadata=metadata)
-        return success_response(payload["data"], message=_("Search completed"), metadata=metadata)
+        search_request = query.search_request()
+        rendered, cached = search_page_cached(request=search_request)
+        page = rendered["page"]
+        latency_ms = round((time.perf_counter() - started) * 1000, 2)
+        metadata = SearchMetadataSerializer(
+            page | _page_links(request, page) | {"search_time_ms": latency_ms, "cached": cached}
+        ).data
+        search_performed.send(
+            sender=type(self),
+            user=request.user,
+            request=search_request,
+            total_results=page["total_results"],
+            latency_ms=latency_ms,
+            cached=cached,
+        )
+        return success_response(
+            rendered["results"], message=_("Search completed"), metadata=metadata
+        )
 
 
-def _page_links(request: Request, metadata: dict) -> dict[str, str | None]:
-    page, pages = metadata["page"], metadata["pages"]
+def _page_links(request: Request, page: dict) -> dict[str, str | None]:
+    number, pages = page["page"], page["pages"]
 
-    def link(number: int) -> str:
+    def link(to: int) -> str:
         query = request.query_params.copy()
-        query["page"] = str(number)
+        query["page"] = str(to)
         return request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
 
     return {
-        "next": link(page + 1) if page < pages else None,
-        "previous": link(page - 1) if page > 1 else None,
+        "next": link(number + 1) if number < pages else None,
+        "previous": link(number - 1) if number > 1 else None,
     }

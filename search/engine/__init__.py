@@ -4,8 +4,9 @@ It imports no Django and reads no settings. The Django side builds an EngineConf
 Documents into SearchIndex.build inside write_generation, and serves searches through one
 IndexHolder per process.
 
-Names are imported on first use: `search.engine.text` alone stays cheap for callers that
-only fold text, while the index modules pull in FAISS, bm25s and SciPy (half a second).
+Names are imported on first use: the index modules pull in FAISS, bm25s and SciPy (half a
+second), which callers that only need a config or a document should not pay for. Text folding
+lives in `core.text`, shared with the indexer.
 """
 
 import importlib
@@ -27,11 +28,6 @@ _MODULE_OF = {
     "write_generation": "generations",
     "IndexHolder": "serving",
     "reciprocal_rank_fusion": "fusion",
-    "fold": "text",
-    "normalize_query": "text",
-    "path_words": "text",
-    "query_terms": "text",
-    "tokenize": "text",
     "split_passages": "passages",
 }
 __all__ = list(_MODULE_OF)
@@ -60,8 +56,3 @@ if TYPE_CHECKING:  # "X as X" marks what __getattr__ hands out, for type checker
     from .passages import split_passages as split_passages
     from .serving import IndexHolder as IndexHolder
     from .store import IndexUnavailable as IndexUnavailable
-    from .text import fold as fold
-    from .text import normalize_query as normalize_query
-    from .text import path_words as path_words
-    from .text import query_terms as query_terms
-    from .text import tokenize as tokenize

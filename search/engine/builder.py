@@ -10,6 +10,8 @@ from pathlib import Path
 
 import numpy as np
 
+from core.text import TOKENIZER_VERSION, fold, path_words, tokenize
+
 from .config import EngineConfig
 from .documents import Document
 from .encoder import Encoder
@@ -18,7 +20,6 @@ from .passages import NAME_SPAN, PassageTable, PassageWriter, map_texts, split_p
 from .semantic import VectorIndex
 from .table import FileTable, build_table
 from .terms import FileTerms, TermCounts
-from .text import TOKENIZER_VERSION, fold, path_words, tokenize
 
 TEXTS_FILE = "passages.txt"
 # Texts are encoded this many batches at a time: the model sorts them by length, which
@@ -92,9 +93,9 @@ class VectorSources:
             previous = from_previous[start : start + ADD_CHUNK]
             reused = previous >= 0
             chunk = np.empty((len(previous), index.dimension), dtype=np.float32)
-            if reused.any():
+            if self._reusable is not None and reused.any():
                 chunk[reused] = self._reusable.vectors.reconstruct(previous[reused])
-            if not reused.all():
+            if new is not None and not reused.all():
                 chunk[~reused] = new[from_new[start : start + ADD_CHUNK][~reused]]
             index.add(chunk)
 

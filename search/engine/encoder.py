@@ -11,8 +11,9 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from core.text import tokenize
+
 from .config import Dtype
-from .text import tokenize
 
 _FINGERPRINT_CHARS = 12
 

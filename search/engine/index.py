@@ -2,6 +2,7 @@
 
 import re
 import time
+import uuid
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
@@ -9,13 +10,14 @@ from typing import Any
 
 import numpy as np
 
+from core.text import fold, query_terms, terms_pattern
+
 from . import snippets, store
 from .builder import TEXTS_FILE, IndexBuilder, Parts, Reusable
 from .config import EngineConfig
 from .documents import Document, FileRecord, Hit
 from .encoder import Encoder
 from .store import IndexUnavailable
-from .text import fold, query_terms, terms_pattern
 
 
 class SearchIndex:
@@ -102,6 +104,13 @@ class SearchIndex:
     def generation(self) -> int:
         return self.manifest["generation"]
 
+    @property
+    def build_id(self) -> str:
+        """Name this build uniquely, across rebuilds from scratch and across installs."""
+        manifest = self.manifest
+        # Indexes built before build ids were recorded: their table's checksum stands in.
+        return manifest.get("build_id") or manifest["files_sha256"][store.FILES]
+
     def search_semantic(
         self,
         query_vector: np.ndarray,
@@ -116,8 +125,8 @@ class SearchIndex:
         allowed file can be found however few there are. Raise IndexUnavailable, saying
         why, if the index has a `semantic_problem`.
         """
-        if self.semantic_problem is not None:
-            raise IndexUnavailable(self.semantic_problem)
+        if self.semantic_problem is not None or self._vectors is None:
+            raise IndexUnavailable(self.semantic_problem or "the index has no vectors")
         allowed = None if mask is None else mask[self.passages.rows]
         rows, scores, passages = self._vectors.search_files(
             query_vector,
@@ -193,7 +202,7 @@ class SearchIndex:
     def _reusable(self, encoder: Encoder) -> Reusable | None:
         """Offer this index's vectors to a new build, if usable and made by the same model."""
         made_by = (self.manifest["model_id"], self.manifest["dimension"])
-        if self.semantic_problem is not None or made_by != (encoder.model_id, encoder.dimension):
+        if self._vectors is None or made_by != (encoder.model_id, encoder.dimension):
             return None
         return Reusable(self.passages.keys, self._vectors)
 
@@ -204,11 +213,12 @@ def _describe(parts: Parts, encoder: Encoder, config: EngineConfig) -> dict[str,
         "format": store.FORMAT,
         "model_id": encoder.model_id,
         "dimension": encoder.dimension,
-        "index_type": parts.vectors.kind,
-        "vectors": len(parts.vectors),
+        "index_type": parts.vectors.kind if parts.vectors else None,
+        "vectors": len(parts.vectors) if parts.vectors else 0,
         "files": len(parts.table),
         "passages": len(parts.passages),
         "generation": 0,
+        "build_id": uuid.uuid4().hex,
         "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "passage_words": config.passage_words,
         "passage_overlap": config.passage_overlap,

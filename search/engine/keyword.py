@@ -15,7 +15,7 @@ _BM25_PARAMS = "params.index.json"
 class _TokenLists(Sequence[list[int]]):
     """Files' token lists in table order, for bm25s, rebuilt one file at a time."""
 
-    def __init__(self, terms: FileTerms, order: Sequence[int]) -> None:
+    def __init__(self, terms: FileTerms, order: np.ndarray) -> None:
         self._terms = terms
         self._order = order
 
@@ -40,7 +40,7 @@ class KeywordIndex:
         self.file_terms = file_terms
 
     @classmethod
-    def build(cls, terms: FileTerms, order: Sequence[int]) -> "KeywordIndex":
+    def build(cls, terms: FileTerms, order: np.ndarray) -> "KeywordIndex":
         """Index the files of `terms`, taking them in `order` so rows match the file table."""
         if not terms.vocabulary:
             return cls(None, len(order), terms)
@@ -56,10 +56,11 @@ class KeywordIndex:
 
     def scores(self, terms: Sequence[str]) -> np.ndarray:
         """Return every file's BM25 score for the query terms (zero where none occurs)."""
-        ids = self._bm25.get_tokens_ids(list(terms)) if self._bm25 else []
-        if not ids:
+        bm25 = self._bm25
+        ids = bm25.get_tokens_ids(list(terms)) if bm25 is not None else []
+        if bm25 is None or not ids:
             return np.zeros(self._files, dtype=np.float32)
-        return self._bm25.get_scores_from_ids(ids)
+        return bm25.get_scores_from_ids(ids)
 
     def save(self, directory: Path) -> None:
         directory.mkdir(exist_ok=True)

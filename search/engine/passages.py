@@ -27,7 +27,7 @@ def split_passages(
     # Words past the last window that could be returned are never looked at.
     needed = max(max_passages - 1, 0) * step + words
     spans = [match.span() for match in itertools.islice(_WORD.finditer(text), needed)]
-    passages = []
+    passages: list[tuple[int, int]] = []
     for first in range(0, len(spans), step):
         if len(passages) == max_passages:
             break

@@ -22,7 +22,8 @@ class VectorIndex:
         self.ef_search = ef_search
         self.kind = "hnsw" if isinstance(index, faiss.IndexHNSW) else "flat"
         # HNSW keeps the vectors in a flat index, which answers exactly when it must.
-        self._exact = faiss.downcast_index(index.storage) if self.kind == "hnsw" else index
+        # FAISS's own type stubs leave out IndexHNSW.storage and SearchParametersHNSW.
+        self._exact = faiss.downcast_index(index.storage) if self.kind == "hnsw" else index  # type: ignore[attr-defined]
 
     @classmethod
     def create(cls, dimension: int, count: int, *, hnsw_threshold: int, ef_search: int):
@@ -89,7 +90,7 @@ class VectorIndex:
         if k == 0:
             return np.empty(0, dtype=np.float32), np.empty(0, dtype=np.int64)
         if self.kind == "hnsw" and (allowed is None or available > EXACT_SCAN_LIMIT):
-            params = faiss.SearchParametersHNSW(efSearch=max(self.ef_search, k))
+            params = faiss.SearchParametersHNSW(efSearch=max(self.ef_search, k))  # type: ignore[attr-defined]
             scores, ids = _search(self._index, query, k, allowed, params)
             # HNSW can run out of neighbours to visit before it finds k allowed passages.
             if len(ids) == k:

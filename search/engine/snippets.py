@@ -4,7 +4,7 @@ import html
 import re
 from collections.abc import Collection
 
-from .text import fold, fold_in_place, word_spans
+from core.text import fold, fold_in_place, word_spans
 
 _WHITESPACE = re.compile(r"\s+")
 _WORD_CHAR = re.compile(r"[^\W_]")

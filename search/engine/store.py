@@ -208,7 +208,7 @@ def _unpack(data: np.ndarray, offsets: np.ndarray) -> list[str]:
 
 def _save_arrays(path: Path, arrays: dict[str, np.ndarray]) -> None:
     with path.open("wb") as stream:
-        np.savez(stream, **arrays)
+        np.savez(stream, allow_pickle=False, **arrays)
 
 
 def _sha256(path: Path) -> str:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .text import STOPWORDS
+from core.text import STOPWORDS
 
 _FILES = {name: f"terms.{name}.npy" for name in ("keys", "offsets", "ids", "counts")}
 
@@ -98,11 +98,12 @@ class TermCounts:
 
     def reuse(self, key: int) -> bool:
         """Take the next file's counts from the previous build, if it had the file; say whether."""
-        file = self._previous.find(key) if self._previous else None
-        if file is None:
+        previous = self._previous
+        file = previous.find(key) if previous else None
+        if previous is None or file is None:
             return False
-        ids, counts = self._previous.of_file(file)
-        self._ids.frombytes(self._renumber(ids).tobytes())
+        ids, counts = previous.of_file(file)
+        self._ids.frombytes(self._renumber(previous, ids).tobytes())
         self._counts.frombytes(counts.tobytes())
         self._end_file(key)
         return True
@@ -121,11 +122,11 @@ class TermCounts:
         self._keys.append(key)
         self._offsets.append(len(self._ids))
 
-    def _renumber(self, ids: np.ndarray) -> np.ndarray:
+    def _renumber(self, previous: FileTerms, ids: np.ndarray) -> np.ndarray:
         """Turn the previous build's term ids into this build's, adding terms new to it."""
         renumbered = self._renumbered[ids]
         for position in np.flatnonzero(renumbered < 0).tolist():
-            term = self._previous.terms[int(ids[position])]
+            term = previous.terms[int(ids[position])]
             term_id = self.vocabulary.setdefault(term, len(self.vocabulary))
             renumbered[position] = self._renumbered[ids[position]] = term_id
         return renumbered

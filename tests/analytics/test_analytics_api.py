@@ -21,7 +21,7 @@ def client_for(user) -> APIClient:
 
 
 def event(user, query: str, *, results: int = 3, latency: float = 10.0, **fields) -> SearchEvent:
-    from search.engine.text import normalize_query
+    from core.text import normalize_query
 
     created = fields.pop("created_at", timezone.now())
     made = SearchEvent.objects.create(

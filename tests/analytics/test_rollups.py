@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from analytics import rollups
 from analytics.models import FileDay, QueryDay, SearchDay, SearchEvent
+from analytics.receivers import keep_rollup_triggers
 from analytics.services import search_events_purge
 from indexer.models import FileIndex
 from tests.factories import file_index
@@ -125,3 +126,17 @@ def test_installing_the_rollups_counts_the_rows_already_there(django_user_model)
 
     assert file_rollup() == files_counted_directly()
     assert search_rollups() == searches_counted_directly()
+
+
+def test_triggers_a_migration_dropped_are_put_back_and_the_rows_counted_again():
+    file_index(content_type="text/plain", file_size=10)
+    vendor = connection.vendor
+    with connection.cursor() as cursor:
+        rollups.uninstall(cursor, vendor)  # as SQLite does when a migration rebuilds a table
+    file_index(content_type="text/plain", file_size=20)
+
+    keep_rollup_triggers(sender=None, using="default")
+
+    with connection.cursor() as cursor:
+        assert rollups.trigger_names(vendor) <= rollups.installed_triggers(cursor, vendor)
+    assert file_rollup() == files_counted_directly()

@@ -4,6 +4,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from core.authentication import CachedTokenAuthentication, token_cache_key
+from core.cache import cache_set
 
 pytestmark = pytest.mark.django_db
 
@@ -68,3 +69,11 @@ def test_with_no_ttl_every_request_reads_the_database(token, settings, django_as
 
 def test_the_cache_key_does_not_hold_the_token(token):
     assert token.key not in token_cache_key(token.key)
+
+
+def test_a_cached_token_of_a_user_deactivated_since_is_refused(token):
+    """A change behind the ORM's back (raw SQL) can leave an inactive user in the cache."""
+    token.user.is_active = False
+    cache_set(token_cache_key(token.key), token, 60)
+
+    assert analytics(token.key) == (401, "User inactive or deleted.")

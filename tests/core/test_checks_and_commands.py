@@ -37,7 +37,7 @@ def test_demo_user_gets_one_token_and_is_told_how_to_call_the_api():
 
 @pytest.mark.django_db(transaction=True)
 def test_asgi_application_answers_api_requests():
-    from core.asgi import application
+    from config.asgi import application
 
     async def get(path: str) -> httpx.Response:
         transport = httpx.ASGITransport(app=application)

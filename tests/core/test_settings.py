@@ -31,7 +31,7 @@ def run_django(code: str, tmp_path: Path, **env: str) -> subprocess.CompletedPro
     return subprocess.run(
         [sys.executable, "-c", script],
         cwd=tmp_path,
-        env=clean | {"PYTHONPATH": str(ROOT), "DJANGO_SETTINGS_MODULE": "core.settings"},
+        env=clean | {"PYTHONPATH": str(ROOT), "DJANGO_SETTINGS_MODULE": "config.settings"},
         capture_output=True,
         text=True,
         timeout=60,

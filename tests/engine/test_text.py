@@ -1,6 +1,6 @@
 import pytest
 
-from search.engine.text import fold, normalize_query, path_words, query_terms, tokenize
+from core.text import fold, normalize_query, path_words, query_terms, tokenize
 
 
 @pytest.mark.parametrize(

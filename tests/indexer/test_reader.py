@@ -10,7 +10,9 @@ import aiofiles
 import pytest
 
 from indexer.crawler import CrawlProblem, Reason
-from indexer.reader import EMPTY_CONTENT_TYPE, ReadResult, read_files
+from indexer.extract import Extraction, Segment, Status
+from indexer.extract.plaintext import EMPTY_CONTENT_TYPE
+from indexer.reader import ReadResult, read_files
 
 PNG_HEADER = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02"
 
@@ -28,9 +30,12 @@ def test_utf8_python_file_is_hashed_typed_and_decoded(make_files, found, read_on
         file=file,
         sha256=sha256(content),
         content_type="text/x-python",
-        text="def selam():\n    return 'Günaydın'\n",
-        encoding="utf-8",
-        text_truncated=False,
+        extraction=Extraction(
+            "text/1",
+            Status.OK,
+            (Segment("def selam():\n    return 'Günaydın'\n"),),
+            encoding="utf-8",
+        ),
         size=len(content),
         mtime_ns=file.mtime_ns,
     )
@@ -41,7 +46,7 @@ def test_cp1254_text_is_decoded_as_turkish(make_files, read_one):
 
     result = read_one(root / "şehir.txt")
 
-    assert (result.content_type, result.text, result.encoding) == (
+    assert (result.content_type, result.text, result.extraction.encoding) == (
         "text/plain",
         "İstanbul ışık şğü",
         "cp1254",
@@ -54,7 +59,11 @@ def test_utf8_bom_is_stripped_from_the_text_but_hashed(make_files, read_one):
 
     result = read_one(root / "bom.txt")
 
-    assert (result.text, result.encoding, result.sha256) == ("merhaba\n", "utf-8", sha256(content))
+    assert (result.text, result.extraction.encoding, result.sha256) == (
+        "merhaba\n",
+        "utf-8",
+        sha256(content),
+    )
 
 
 def test_text_is_capped_at_max_text_bytes_but_the_whole_file_is_hashed(make_files, read_one):
@@ -63,9 +72,9 @@ def test_text_is_capped_at_max_text_bytes_but_the_whole_file_is_hashed(make_file
 
     result = read_one(root / "long.txt", max_text_bytes=100)
 
-    assert (result.text, result.text_truncated, result.size, result.sha256) == (
+    assert (result.text, result.extraction.status, result.size, result.sha256) == (
         "a" * 100,
-        True,
+        Status.TRUNCATED,
         150,
         sha256(content),
     )
@@ -76,7 +85,11 @@ def test_multibyte_character_cut_by_the_cap_is_dropped_not_a_decoding_error(make
 
     result = read_one(root / "ş.txt", max_text_bytes=7)
 
-    assert (result.text, result.encoding, result.text_truncated) == ("şşş", "utf-8", True)
+    assert (result.text, result.extraction.encoding, result.extraction.status) == (
+        "şşş",
+        "utf-8",
+        Status.TRUNCATED,
+    )
 
 
 def test_binary_file_is_typed_by_content_and_has_no_text(make_files, read_one):
@@ -84,11 +97,9 @@ def test_binary_file_is_typed_by_content_and_has_no_text(make_files, read_one):
 
     result = read_one(root / "pixel.png")
 
-    assert (result.content_type, result.text, result.encoding, result.text_truncated) == (
+    assert (result.content_type, result.extraction) == (
         "image/png",
-        None,
-        None,
-        False,
+        Extraction("none/1", Status.UNSUPPORTED, detail="image/png"),
     )
 
 
@@ -157,9 +168,7 @@ def test_empty_file_gets_the_empty_content_type(make_files, found, read_one):
         file=file,
         sha256=sha256(b""),
         content_type=EMPTY_CONTENT_TYPE,
-        text="",
-        encoding=None,
-        text_truncated=False,
+        extraction=Extraction("text/1", Status.EMPTY),
         size=0,
         mtime_ns=file.mtime_ns,
     )
@@ -368,9 +377,7 @@ def test_sparse_5_gib_file_is_hashed_whole_without_being_held_in_memory(sparse_f
         file=file,
         sha256=expected,
         content_type="application/octet-stream",
-        text=None,
-        encoding=None,
-        text_truncated=False,
+        extraction=Extraction("none/1", Status.UNSUPPORTED, detail="application/octet-stream"),
         size=5 * 1024**3,
         mtime_ns=file.mtime_ns,
     )

@@ -120,7 +120,7 @@ def assert_enveloped(status: int, body: Any) -> None:
 
 
 def test_health_answers_503_within_its_schema_when_the_database_is_down(db, wsgi_app, monkeypatch):
-    from core import health
+    from config import health
 
     monkeypatch.setattr(health, "database_state", lambda: "unavailable: OperationalError")
     schema = schemathesis.openapi.from_dict(openapi_document())

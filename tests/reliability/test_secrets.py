@@ -24,7 +24,7 @@ ALLOWED_SOURCES = {"env_str", "get_random_secret_key"}
 
 
 def test_secret_settings_come_only_from_the_environment():
-    tree = ast.parse((ROOT / "core" / "settings.py").read_text())
+    tree = ast.parse((ROOT / "config" / "settings.py").read_text())
     assigned = [
         (target.id, node.value)
         for node in ast.walk(tree)
@@ -71,7 +71,7 @@ def test_tokens_never_reach_the_logs(api: APIClient, token: str, corpus, caplog,
     api.get("/api/search/", {"page": 0})  # 400
     APIClient().get("/api/search/", headers={"authorization": f"Token {forged}"})  # 401
     APIClient().get("/metrics", headers={"authorization": f"Bearer {forged}"})  # 401
-    monkeypatch.setattr(views, "search_files_cached", _broken)
+    monkeypatch.setattr(views, "search_page_cached", _broken)
     api.get("/api/search/", {"q": "printer"})  # 500, logged with its traceback
 
     statuses = [record.getMessage() for record in caplog.records if record.name == "django.request"]

@@ -275,7 +275,7 @@ def test_unexpected_errors_are_a_bare_500(search, corpus, monkeypatch):
     def broken(params):
         raise RuntimeError("secret detail")
 
-    monkeypatch.setattr(views, "search_files_cached", broken)
+    monkeypatch.setattr(views, "search_page_cached", broken)
     response = search(q="printer")
 
     assert (response.status_code, response.json()) == (

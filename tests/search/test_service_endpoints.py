@@ -26,7 +26,7 @@ def test_health_reports_a_missing_index_without_failing(db):
 
 
 def test_health_is_503_when_the_database_is_down(db, monkeypatch):
-    from core import health
+    from config import health
 
     monkeypatch.setattr(health, "database_state", lambda: "unavailable: OperationalError")
 

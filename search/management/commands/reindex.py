@@ -4,13 +4,13 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from analytics.services import analytics_files_changed
 from core.exceptions import ReindexInProgress
 from indexer.crawler import RootError
 from indexer.lease import Lease, reindex_lease
-from indexer.progress import BuildProgress, SyncProgress
+from indexer.progress import SyncProgress
 from indexer.services import SyncOptions, file_index_sync
-from indexer.summary import build_summary, summary_lines
+from indexer.summary import summary_lines
+from search.progress import BuildProgress
 from search.services import search_index_build
 
 # sysexits' EX_TEMPFAIL: busy now, try again later.
@@ -58,8 +58,6 @@ class Command(BaseCommand):
                     self._sync(roots, _sync_options(options), lease, verbosity)
                 if not (options["no_semantic"] or options["dry_run"]):
                     self._build(lease, verbosity, force=options["semantic_only"])
-            if not options["dry_run"]:
-                analytics_files_changed()
         except (RootError, ReindexInProgress) as error:
             code = EXIT_BUSY if isinstance(error, ReindexInProgress) else 1
             raise CommandError(str(error), returncode=code) from None
@@ -80,7 +78,7 @@ class Command(BaseCommand):
         with BuildProgress(enabled=self.show_progress, on_update=lease.renew) as progress:
             report = search_index_build(force=force, on_progress=progress.update)
         if verbosity >= 1:
-            self.stdout.write("\n".join(build_summary(report)))
+            self.stdout.write("\n".join(report.summary_lines()))
 
 
 def _sync_options(options: dict) -> SyncOptions:

@@ -17,7 +17,7 @@ from a2wsgi import WSGIMiddleware
 from django.conf import settings
 from django.core.wsgi import get_wsgi_application
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "core.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 # get_wsgi_application() sets Django up, so settings are read after it.
 application = WSGIMiddleware(get_wsgi_application(), workers=settings.SERVER_THREADS)
 

@@ -2,6 +2,7 @@
 
 import os
 from pathlib import Path
+from typing import get_args
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -19,6 +20,7 @@ from core.env import (
     env_paths,
     env_str,
 )
+from search.engine.config import Dtype, engine_default
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 # Real environment variables win over the file, so deployments can override it; tests point
@@ -54,6 +56,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "corsheaders",
     "core",
+    "config",
     "indexer",
     "search",
     "analytics",
@@ -73,10 +76,10 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
-ROOT_URLCONF = "core.urls"
-WSGI_APPLICATION = "core.wsgi.application"
-ASGI_APPLICATION = "core.asgi.application"
-# Threads per server process that run requests (see core/asgi.py).
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+ASGI_APPLICATION = "config.asgi.application"
+# Threads per server process that run requests (see config/asgi.py).
 SERVER_THREADS = env_int("SERVER_THREADS", 8, minimum=1)
 # Server processes `manage.py serve` starts: one per core this process may run on.
 SERVER_WORKERS = env_int("SERVER_WORKERS", len(os.sched_getaffinity(0)), minimum=1)
@@ -194,18 +197,25 @@ INDEX_DIR = env_path("INDEX_DIR", VAR_DIR / "index")
 INDEX_MAX_TEXT_BYTES = env_int("INDEX_MAX_TEXT_BYTES", 1 << 20, minimum=0)
 INDEX_READ_CONCURRENCY = env_int("INDEX_READ_CONCURRENCY", 8, minimum=1)
 INDEX_LOCK_TIMEOUT = env_int("INDEX_LOCK_TIMEOUT", 60, minimum=5)
-INDEX_CHECK_INTERVAL = env_float("INDEX_CHECK_INTERVAL", 1.0)
+INDEX_CHECK_INTERVAL = env_float("INDEX_CHECK_INTERVAL", engine_default("check_interval"))
 SEMANTIC_MODEL = env_str("SEMANTIC_MODEL")
-SEMANTIC_DTYPE = env_choice("SEMANTIC_DTYPE", "auto", ("auto", "float32", "bfloat16"))
-SEMANTIC_BATCH_SIZE = env_int("SEMANTIC_BATCH_SIZE", 16, minimum=1)
+SEMANTIC_DTYPE = env_choice("SEMANTIC_DTYPE", engine_default("dtype"), get_args(Dtype))
+SEMANTIC_BATCH_SIZE = env_int("SEMANTIC_BATCH_SIZE", engine_default("batch_size"), minimum=1)
 # Threads the model may use per process; 0 means one per core (`manage.py serve` divides them).
-SEMANTIC_THREADS = env_int("SEMANTIC_THREADS", 0, minimum=0)
-SEMANTIC_PASSAGE_WORDS = env_int("SEMANTIC_PASSAGE_WORDS", 200, minimum=20)
-SEMANTIC_PASSAGE_OVERLAP = env_int("SEMANTIC_PASSAGE_OVERLAP", 40, minimum=0)
-SEMANTIC_MAX_PASSAGES_PER_FILE = env_int("SEMANTIC_MAX_PASSAGES_PER_FILE", 64, minimum=1)
-SEMANTIC_HNSW_THRESHOLD = env_int("SEMANTIC_HNSW_THRESHOLD", 200_000, minimum=0)
-# 256 keeps HNSW recall@10 at 0.95 or better at 100k passages (bench.semantic_engine).
-SEMANTIC_EF_SEARCH = env_int("SEMANTIC_EF_SEARCH", 256, minimum=1)
+SEMANTIC_THREADS = env_int("SEMANTIC_THREADS", engine_default("threads"), minimum=0)
+SEMANTIC_PASSAGE_WORDS = env_int(
+    "SEMANTIC_PASSAGE_WORDS", engine_default("passage_words"), minimum=20
+)
+SEMANTIC_PASSAGE_OVERLAP = env_int(
+    "SEMANTIC_PASSAGE_OVERLAP", engine_default("passage_overlap"), minimum=0
+)
+SEMANTIC_MAX_PASSAGES_PER_FILE = env_int(
+    "SEMANTIC_MAX_PASSAGES_PER_FILE", engine_default("max_passages_per_file"), minimum=1
+)
+SEMANTIC_HNSW_THRESHOLD = env_int(
+    "SEMANTIC_HNSW_THRESHOLD", engine_default("hnsw_threshold"), minimum=0
+)
+SEMANTIC_EF_SEARCH = env_int("SEMANTIC_EF_SEARCH", engine_default("ef_search"), minimum=1)
 
 # Search API.
 SEARCH_MAX_RESULTS = env_int("SEARCH_MAX_RESULTS", 1000, minimum=1)

@@ -13,13 +13,14 @@ import signal
 import socket
 import threading
 import time
+from multiprocessing.context import SpawnProcess
 
 import uvicorn
 
 from core.exceptions import ServerNotStarted
 
 logger = logging.getLogger(__name__)
-APP = "core.asgi:application"
+APP = "config.asgi:application"
 # A worker that dies this soon after it started is failing to start: restarting it won't help.
 START_GRACE_SECONDS = 30.0
 
@@ -65,7 +66,7 @@ def serve(*, host: str, port: int, workers: int, log_level: str = "info") -> Non
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
 
-    def start() -> tuple[multiprocessing.Process, float]:
+    def start() -> tuple[SpawnProcess, float]:
         process = context.Process(target=_run_worker, args=(host, port, log_level))
         process.start()
         return process, time.monotonic()

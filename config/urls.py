@@ -2,9 +2,9 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from config.health import HealthView
+from config.metrics import metrics_view
 from core import views
-from core.health import HealthView
-from core.metrics import metrics_view
 
 urlpatterns = [
     path("admin/", admin.site.urls),

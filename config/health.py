@@ -4,7 +4,7 @@ from typing import Any
 
 from django.db import connection
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -13,7 +13,9 @@ from rest_framework.views import APIView
 
 from core.api import success_response
 from core.cache import MISS, cache_get, cache_set
+from core.schema import envelope
 from search.factory import get_index_holder
+from search.serializers import IndexStateSerializer
 
 
 def database_state() -> str:
@@ -39,14 +41,13 @@ def health() -> dict[str, Any]:
     }
 
 
-HEALTH = inline_serializer(
-    "Health",
-    {
-        "success": serializers.BooleanField(),
-        "message": serializers.CharField(),
-        "data": serializers.DictField(help_text="database, cache and index states."),
-    },
-)
+class HealthSerializer(serializers.Serializer):
+    database = serializers.CharField(help_text='"ok", or "unavailable: <error>".')
+    cache = serializers.CharField(help_text='"ok" or "unavailable".')
+    index = IndexStateSerializer()
+
+
+HEALTH = envelope("HealthResponse", data=HealthSerializer())
 
 
 class HealthView(APIView):
@@ -64,7 +65,7 @@ class HealthView(APIView):
     def get(self, request: Request) -> Response:
         """Report the database, the cache and the search index; 503 when the database is down."""
         state = health()
-        response = success_response(state, message=_("Service status"))
+        response = success_response(HealthSerializer(state).data, message=_("Service status"))
         if state["database"] != "ok":
             response.status_code = 503
             response.data["success"] = False

@@ -1,13 +1,13 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from config.server import serve
 from core.exceptions import ServerNotStarted
-from core.server import serve
 
 
 class Command(BaseCommand):
     help = (
-        "Serve core.asgi:application with uvicorn: SERVER_WORKERS processes, each with its own "
+        "Serve config.asgi:application with uvicorn: SERVER_WORKERS processes, each with its own "
         "listening socket (SO_REUSEPORT), so connections spread evenly across them."
     )
 

@@ -1,0 +1,49 @@
+"""Which extractor reads a file, by its MIME type and extension; the first that accepts wins."""
+
+import functools
+import os
+from collections.abc import Sequence
+from typing import ClassVar
+
+from indexer.extract.base import Extraction, Extractor, Source, Status
+from indexer.extract.plaintext import PlainTextExtractor
+
+
+class Unsupported(Extractor):
+    """The last resort: no text, so the file is found by its name and path only."""
+
+    name: ClassVar[str] = "none"
+    version: ClassVar[int] = 1
+
+    def accepts(self, content_type: str, extension: str) -> bool:
+        return True
+
+    def extract(self, source: Source, *, max_bytes: int) -> Extraction:
+        return Extraction(self.key(), Status.UNSUPPORTED, detail=source.content_type)
+
+
+class Registry:
+    """Extractors in order of preference, with Unsupported behind them all."""
+
+    def __init__(self, extractors: Sequence[Extractor]) -> None:
+        self._extractors: tuple[Extractor, ...] = (*extractors, Unsupported())
+        self.find = functools.lru_cache(maxsize=1024)(self._find)
+
+    def _find(self, content_type: str, extension: str) -> Extractor:
+        """Return the extractor for files of this type and (lowercase) extension."""
+        return next(e for e in self._extractors if e.accepts(content_type, extension))
+
+    def for_file(self, content_type: str, path: str) -> Extractor:
+        return self.find(content_type, os.path.splitext(path)[1].lower())
+
+    def extract(self, source: Source, *, path: str, max_bytes: int) -> Extraction:
+        """Extract a file with the extractor for its type; a crash in it is a FAILED status."""
+        extractor = self.for_file(source.content_type, path)
+        try:
+            return extractor.extract(source, max_bytes=max_bytes)
+        except Exception as error:  # a bad file must not stop a run: say why, move on
+            detail = f"{type(error).__name__}: {error}"[:255]
+            return Extraction(extractor.key(), Status.FAILED, detail=detail)
+
+
+EXTRACTORS = Registry([PlainTextExtractor()])
