@@ -39,6 +39,6 @@ def keep_rollup_triggers(sender: Any, *, using: str, **details: Any) -> None:
         expected = rollups.trigger_names(connection.vendor)
         if expected <= rollups.installed_triggers(cursor, connection.vendor):
             return
-        logger.warning("Rollup triggers were missing: installing them and counting again.")
+        logger.info("Rollup triggers were missing: installing them and counting again.")
         rollups.uninstall(cursor, connection.vendor)
         rollups.install(cursor, connection.vendor)

@@ -11,12 +11,11 @@ from django.utils import timezone
 
 from analytics.models import FileDay, QueryDay, SearchDay, SearchEvent
 from core.cache import MISS, cache_get, cache_set
-from search.factory import get_index_holder
+from search.status import index_status
 
 TOP = 10
 # Renewed by every reindex, so cached file figures are never older than the last reindex.
 FILES_VERSION_KEY = "analytics:files-version"
-_INDEX_FIELDS = ("generation", "built_at", "vectors", "files", "passages", "model_id", "state")
 
 
 def file_stats() -> dict[str, Any]:
@@ -64,8 +63,7 @@ def search_stats(*, user, days: int) -> dict[str, Any]:
 
 
 def index_stats() -> dict[str, Any]:
-    status = get_index_holder().status()
-    return {field: status.get(field) for field in _INDEX_FIELDS} | {"reason": status.get("reason")}
+    return index_status()
 
 
 def _top_queries(rollup: QuerySet, counted: str) -> list[dict[str, Any]]:
@@ -118,14 +116,17 @@ def analytics_payload(*, user, days: int, index: dict[str, Any] | None = None) -
 
 
 def analytics_cached(*, user, days: int) -> tuple[dict[str, Any], bool]:
-    """Return the figures `user` may see, cached per scope until a reindex or the TTL."""
+    """Return the figures `user` may see, cached per scope until a reindex or the TTL.
+
+    The index's own figures are read afresh every time: its state changes without a reindex.
+    """
     scope = "all" if user.is_staff else f"user-{user.pk}"
     index = index_stats()
     version = cache_get(FILES_VERSION_KEY)
-    key = f"analytics:{scope}:{days}:{index['generation']}:{None if version is MISS else version}"
+    key = f"analytics:{scope}:{days}:{index['build_id']}:{None if version is MISS else version}"
     payload = cache_get(key)
     if payload is not MISS:
-        return payload, True
+        return payload | {"index": index}, True
     payload = analytics_payload(user=user, days=days, index=index)
     cache_set(key, payload, settings.ANALYTICS_CACHE_TTL)
     return payload, False

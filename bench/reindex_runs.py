@@ -16,7 +16,6 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Callable
-from datetime import timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -25,7 +24,6 @@ WORDS = (
     "invoice ağ sunucu yazıcı fatura toplantı notlar backup schedule"
 ).split()
 EXIT_BUSY = 75
-PHASES = ("startup", "crawl", "database", "build", "finishing")
 
 
 # --- the tree ---------------------------------------------------------------------------
@@ -64,7 +62,21 @@ def tree_hashes(root: Path) -> dict[str, str]:
 # --- the reindex process ----------------------------------------------------------------
 
 
-def child_env(database_url: str, index_dir: Path, *, model: bool = False) -> dict[str, str]:
+def text_hash(text: str) -> str:
+    return hashlib.blake2b(text.encode("utf-8", "replace"), digest_size=8).hexdigest()
+
+
+def encoded_texts(log: Path) -> list[str]:
+    """Return the hashes of the texts encoded since the log was last read, and clear it."""
+    texts = log.read_text().split() if log.exists() else []
+    log.unlink(missing_ok=True)
+    return texts
+
+
+def child_env(
+    database_url: str, index_dir: Path, *, model: bool = False, **overrides: str
+) -> dict[str, str]:
+    """The environment of a reindex child; `overrides` set more variables (see child())."""
     return {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "PYTHONPATH": str(ROOT),
@@ -80,6 +92,7 @@ def child_env(database_url: str, index_dir: Path, *, model: bool = False) -> dic
         "INDEX_LOCK_TIMEOUT": "5",
         "LOG_LEVEL": "WARNING",
         "DIZIN_BENCH_ENCODER": "model" if model else "fake",
+        **overrides,
     }
 
 
@@ -94,19 +107,48 @@ def start_reindex(root: Path, env: dict[str, str]) -> subprocess.Popen:
     )
 
 
+class SlowHashingEncoder:
+    """The fake encoder at a model's pace, noting in a file a hash of each passage it encodes.
+
+    DIZIN_BENCH_ENCODE_SECONDS (per batch) sets the pace; DIZIN_BENCH_ENCODE_LOG, the file.
+    """
+
+    def __init__(self) -> None:
+        from search.engine import HashingEncoder
+
+        self._fake = HashingEncoder()
+        self.model_id, self.dimension = self._fake.model_id, self._fake.dimension
+        self._pause = float(os.environ.get("DIZIN_BENCH_ENCODE_SECONDS", "0"))
+        self._log = os.environ.get("DIZIN_BENCH_ENCODE_LOG")
+
+    def encode_queries(self, texts):
+        return self._fake.encode_queries(texts)
+
+    def encode_passages(self, texts):
+        time.sleep(self._pause)
+        vectors = self._fake.encode_passages(texts)
+        if self._log:
+            with open(self._log, "a") as log:
+                log.writelines(f"{text_hash(text)}\n" for text in texts)
+        return vectors
+
+
 def child(root: str) -> None:
-    """Run `manage.py reindex ROOT` as is, but with the fake encoder unless asked for the model."""
+    """Run `manage.py reindex ROOT` as is, but with the fake encoder unless asked for the model.
+
+    DIZIN_BENCH_VERBOSITY sets reindex's verbosity (0 unless given).
+    """
     import django
 
     django.setup()
     if os.environ.get("DIZIN_BENCH_ENCODER") != "model":
         from search import factory
-        from search.engine import HashingEncoder
 
-        factory.use_encoder(HashingEncoder())
+        factory.use_encoder(SlowHashingEncoder())
     from django.core.management import ManagementUtility
 
-    ManagementUtility(["manage.py", "reindex", "--verbosity", "0", root]).execute()
+    verbosity = os.environ.get("DIZIN_BENCH_VERBOSITY", "0")
+    ManagementUtility(["manage.py", "reindex", "--verbosity", verbosity, root]).execute()
 
 
 def run_to_end(
@@ -118,6 +160,14 @@ def run_to_end(
 
 
 # --- where a run is, seen from outside --------------------------------------------------
+
+
+def published_phase(pid: int) -> str:
+    """Return the phase a running reindex publishes with its lease ("" before its first)."""
+    from indexer.models import ReindexLease
+
+    lease = ReindexLease.objects.filter(owner__contains=f" pid {pid} ").first()
+    return lease.phase if lease else ""
 
 
 def phase(pid: int, index_dir: Path, fingerprint_before: str) -> str:
@@ -151,15 +201,6 @@ def kill_in_phase(
 ) -> bool:
     """SIGKILL the process the moment it is seen in phase `wanted`; False if it never was."""
     return kill_when(process, lambda: phase(process.pid, index_dir, fingerprint_before) == wanted)
-
-
-def expire_lease() -> None:
-    """Do what INDEX_LOCK_TIMEOUT does to a dead run's lease, without waiting for it."""
-    from django.utils import timezone
-
-    from indexer.models import ReindexLease
-
-    ReindexLease.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
 
 
 # --- the checks -------------------------------------------------------------------------

@@ -14,8 +14,8 @@ from rest_framework.views import APIView
 from core.api import success_response
 from core.cache import MISS, cache_get, cache_set
 from core.schema import envelope
-from search.factory import get_index_holder
 from search.serializers import IndexStateSerializer
+from search.status import index_status
 
 
 def database_state() -> str:
@@ -37,7 +37,7 @@ def health() -> dict[str, Any]:
     return {
         "database": database_state(),
         "cache": cache_state(),
-        "index": get_index_holder().status(),
+        "index": index_status(),
     }
 
 

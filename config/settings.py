@@ -111,7 +111,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # SQLite cannot create its file in a missing folder, and var/ is not in a fresh clone.
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"timeout": 20, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"}
+        {
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+            # WAL lets readers and one writer work at once; NORMAL syncs at checkpoints, which
+            # WAL keeps consistent (a power cut may lose the last commits, never corrupt).
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+        }
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -125,6 +131,7 @@ if REDIS_URL:
             "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": CACHE_KEY_PREFIX,
+            "KEY_FUNCTION": "core.cache.install_scoped_key",
             "OPTIONS": {
                 "SOCKET_CONNECT_TIMEOUT": CACHE_SOCKET_TIMEOUT,
                 "SOCKET_TIMEOUT": CACHE_SOCKET_TIMEOUT,
@@ -136,6 +143,7 @@ else:
         "default": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
             "KEY_PREFIX": CACHE_KEY_PREFIX,
+            "KEY_FUNCTION": "core.cache.install_scoped_key",
         }
     }
 

@@ -3,10 +3,12 @@
 import logging
 import threading
 import time
+import uuid
 from collections.abc import Callable
 from typing import Any
 
 from django.core.cache import cache
+from django.db import DatabaseError
 
 logger = logging.getLogger(__name__)
 MISS = object()
@@ -32,6 +34,40 @@ class RateLimitedLog:
 
 
 outage_log = RateLimitedLog(logger)
+
+
+_install_key: str | None = None
+# Without a database to read the install's key from, keys are this process's own for a while.
+_fallback: tuple[str, float] = ("", 0.0)
+FALLBACK_SECONDS = 10.0
+
+
+def install_key() -> str:
+    """Return this install's key (one per database), read once per process.
+
+    Every cache key holds it, so two installs sharing one Redis never see each other's
+    entries: not their search pages, their figures, nor their users' tokens.
+    """
+    global _install_key, _fallback
+    if _install_key is not None:
+        return _install_key
+    from core.models import Installation  # the cache is set up before the apps are ready
+
+    try:
+        installation = Installation.objects.order_by("id").first()
+        if installation is None:
+            installation = Installation.objects.create(key=uuid.uuid4().hex)
+    except DatabaseError:
+        if time.monotonic() >= _fallback[1]:
+            _fallback = (f"unshared-{uuid.uuid4().hex}", time.monotonic() + FALLBACK_SECONDS)
+        return _fallback[0]
+    _install_key = installation.key
+    return _install_key
+
+
+def install_scoped_key(key: str, key_prefix: str, version: int) -> str:
+    """Make a cache key as Django does, with the install's key after the prefix."""
+    return f"{key_prefix}:{install_key()}:{version}:{key}"
 
 
 def cache_get(key: str) -> Any:

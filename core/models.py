@@ -82,3 +82,17 @@ class SoftDeleteModel(TimestampedModel):
 
     def hard_delete(self) -> tuple[int, dict[str, int]]:
         return super().delete()
+
+
+class Installation(models.Model):
+    """This install's identity: one row, made with the database, so installs sharing a cache
+    (Redis) never read each other's entries."""
+
+    key = models.CharField(max_length=32, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        db_table = "installation"
+
+    def __str__(self) -> str:
+        return self.key

@@ -36,8 +36,12 @@ def insert_rows(
     rows: Iterable[Sequence[Any]],
     *,
     upsert: Upsert | None = None,
+    ignore_conflicts: bool = False,
 ) -> None:
     """Insert `rows` (values in the order of `fields`) into `model`'s table.
+
+    On a clash with a unique constraint, `upsert` says what to overwrite; with
+    `ignore_conflicts` the row is left as it is.
 
     Datetimes and JSON are adapted as the ORM would; other values must be plain Python
     values the driver accepts (str, int, bool, None).
@@ -56,6 +60,8 @@ def insert_rows(
     )
     if upsert is not None:
         sql += upsert.clause(meta.db_table, column)
+    elif ignore_conflicts:
+        sql += " ON CONFLICT DO NOTHING"
     adapters = _adapters([field for field, _ in columns])
     prepared = [_adapted(row, adapters) for row in rows]
     if prepared:

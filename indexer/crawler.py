@@ -114,6 +114,38 @@ def walk_roots(
     return walker.walk(checked)
 
 
+def count_files(
+    roots: Sequence[str], excludes: Sequence[str] = (), follow_symlinks: bool = False
+) -> int:
+    """Count the regular files walk_roots would find, quickly: no sorting, few stat calls.
+
+    Close enough for a progress bar's total; unreadable folders count as empty.
+    """
+    excluded = _exclusion_test([*DEFAULT_EXCLUDES, *excludes])
+    count = 0
+    stack = [(root, "") for root in roots]
+    entered: set[tuple[int, int]] = set()  # when following links, a loop must end
+    while stack:
+        folder, relative = stack.pop()
+        try:
+            if follow_symlinks:
+                st = os.stat(folder)
+                if (st.st_dev, st.st_ino) in entered:
+                    continue
+                entered.add((st.st_dev, st.st_ino))
+            with os.scandir(folder) as listing:
+                for entry in listing:
+                    if excluded(entry.name, relative + entry.name):
+                        continue
+                    if entry.is_dir(follow_symlinks=follow_symlinks):
+                        stack.append((entry.path, f"{relative}{entry.name}/"))
+                    elif entry.is_file(follow_symlinks=follow_symlinks):
+                        count += 1
+        except OSError:
+            continue
+    return count
+
+
 def checked_roots(roots: Sequence[str]) -> list[str]:
     """Return the outermost roots, made absolute; raise RootError for a missing or a non-directory.
 

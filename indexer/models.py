@@ -51,6 +51,8 @@ class FileIndex(SoftDeleteModel):
             models.Index(fields=["last_modified", "deleted_at"], name="file_index_mtime_idx"),
             models.Index(fields=["content_type", "deleted_at"], name="file_index_type_idx"),
             models.Index(fields=["deleted_at"], name="file_index_deleted_idx"),
+            # What changed since an index build began: the lag health reports.
+            models.Index(fields=["updated_at"], name="file_index_updated_idx"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -83,12 +85,22 @@ class FileContent(models.Model):
 
 
 class ReindexLease(models.Model):
-    """Who may reindex now: a row with an expiry, so a killed run's lease simply runs out."""
+    """Who may reindex now, and how far the run has got.
+
+    A row with an expiry, renewed by the running reindex, so a killed run's lease runs out;
+    the run publishes its phase here too, for other processes (health) to read.
+    """
 
     name = models.CharField(max_length=32, primary_key=True)
     owner = models.CharField(max_length=200)
+    host = models.CharField(max_length=255, blank=True)
+    pid = models.IntegerField(null=True)
     acquired_at = models.DateTimeField()
     expires_at = models.DateTimeField()
+    phase = models.CharField(max_length=16, blank=True)
+    phase_started_at = models.DateTimeField(null=True)
+    done = models.BigIntegerField(default=0)
+    total = models.BigIntegerField(null=True)
 
     class Meta:
         db_table = "reindex_lease"

@@ -1,40 +1,126 @@
-"""Terminal progress bars for reindex: the crawl (files, bytes, ETA)."""
+"""A reindex run's progress: a bar per phase on a terminal, a line every few seconds in a log,
+and the phase published through the lease for other processes to read."""
 
-import os
-from collections.abc import Sequence
-from types import TracebackType
+import time
+from datetime import datetime
+from typing import TextIO
 
+from django.utils import timezone
 from tqdm import tqdm
 
-from indexer.selectors import file_index_under
+from core.interrupts import StopRequest
+from core.progress import Phase, eta_seconds
+from indexer.lease import Lease, RunState
+
+UNITS = {
+    Phase.CRAWL: "files",
+    Phase.EXTRACT: "files",
+    Phase.BUILD: "files",
+    Phase.EMBED: "passages",
+    Phase.SWAP: "steps",
+}
 
 
-class ProgressBar:
-    def __init__(self, *, total: int | None, unit: str, enabled: bool) -> None:
-        self.bar = tqdm(total=total or None, unit=unit, dynamic_ncols=True) if enabled else None
+class RunProgress:
+    """Show and publish a run's progress; stop it at a checkpoint when asked to."""
 
-    def __enter__(self):
-        return self
-
-    def __exit__(
-        self, kind: type | None, error: BaseException | None, traceback: TracebackType | None
+    def __init__(
+        self,
+        *,
+        stream: TextIO,
+        terminal: bool,
+        interval: float | None,
+        lease: Lease | None = None,
+        stop: StopRequest | None = None,
     ) -> None:
-        if self.bar is not None:
-            self.bar.close()
-
-
-class SyncProgress(ProgressBar):
-    """Files and bytes read; the last run's file count under the roots stands in for a total."""
-
-    def __init__(self, roots: Sequence[os.PathLike | str], *, enabled: bool) -> None:
-        total = file_index_under(roots).count() if enabled else None
-        super().__init__(total=total, unit="files", enabled=enabled)
+        self._stream = stream
+        self._terminal = terminal
+        self._interval = interval
+        self.lease = lease
+        self._stop = stop
+        self._bar: tqdm | None = None
+        self.phase: Phase | None = None
+        self._total: int | None = None
+        self._done = 0
         self._bytes = 0
+        self._started = 0.0
+        self._started_at: datetime | None = None
+        self._next_line = 0.0
 
-    def update(self, files: int, size: int) -> None:
-        if self.bar is None:
-            return
+    @property
+    def shown(self) -> bool:
+        """Tell whether anyone sees the progress (so totals are worth counting)."""
+        return self._terminal or self._interval is not None
+
+    def start(self, phase: Phase, total: int | None) -> None:
+        self.close()
+        self.phase, self._total, self._done, self._bytes = phase, total, 0, 0
+        self._started, self._started_at = time.monotonic(), timezone.now()
+        if self._terminal:
+            self._bar = tqdm(
+                total=total, desc=phase.value, unit=UNITS[phase], file=self._stream,
+                dynamic_ncols=True, leave=False,
+            )  # fmt: skip
+        elif self._interval is not None:
+            self._next_line = self._started + self._interval
+            count = "" if total is None else f": {total} {UNITS[phase]}"
+            self._write(f"reindex: {phase.value} started{count}")
+        self._publish()
+
+    def set_total(self, total: int) -> None:
+        self._total = total
+        if self._bar is not None:
+            self._bar.total = total
+            self._bar.refresh()
+        self._publish()
+
+    def advance(self, steps: int = 1, *, size: int = 0) -> None:
+        self._done += steps
         self._bytes += size
-        self.bar.update(files)
-        if size:
-            self.bar.set_postfix_str(tqdm.format_sizeof(self._bytes, "B", 1024), refresh=False)
+        if self._bar is not None:
+            self._bar.update(steps)
+            if size:
+                self._bar.set_postfix_str(tqdm.format_sizeof(self._bytes, "B", 1024), False)
+        elif self._interval is not None and time.monotonic() >= self._next_line:
+            self._next_line = time.monotonic() + self._interval
+            self._write(self.line())
+        self._publish()
+
+    def checkpoint(self) -> None:
+        if self._stop is not None:
+            self._stop.check()
+        if self.lease is not None:
+            self.lease.check()
+
+    def line(self) -> str:
+        """Describe the phase in one line: done of total, rate and time left."""
+        if self.phase is None:
+            return "reindex: starting"
+        elapsed = time.monotonic() - self._started
+        unit = UNITS[self.phase]
+        share = f" ({100 * self._done / self._total:.1f}%)" if self._total else ""
+        rate = f", {self._done / elapsed:.1f} {unit}/s" if elapsed > 0 else ""
+        eta = eta_seconds(self._done, self._total, elapsed)
+        left = "" if eta is None else f", ETA {eta:.0f} s"
+        return f"reindex: {self.phase.value} {self.counted()}{share}{rate}{left}"
+
+    def counted(self) -> str:
+        """Say how much of the phase is done: "1200/4845 files", or "1200 files"."""
+        unit = UNITS[self.phase] if self.phase else "files"
+        done = f"{self._done}" if self._total is None else f"{self._done}/{self._total}"
+        return f"{done} {unit}"
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.close()
+            self._bar = None
+
+    def _publish(self) -> None:
+        if self.lease is not None and self.phase is not None:
+            self.lease.publish(
+                RunState(self.phase.value, self._started_at, self._done, self._total)
+            )
+
+    def _write(self, line: str) -> None:
+        self._stream.write(line + "\n")
+        self._stream.flush()

@@ -4,16 +4,19 @@ import os
 from collections.abc import Iterator, Sequence
 from functools import reduce
 from operator import or_
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from django.db import connection
 from django.db.models import F, Q
 from django.db.models.expressions import Expression
 from django.db.models.functions import Collate
+from django.utils import timezone
 
 from core.models import SoftDeleteQuerySet
+from core.progress import eta_seconds
 from indexer.crawler import display_path
-from indexer.models import FileIndex
+from indexer.lease import LEASE_NAME
+from indexer.models import FileIndex, ReindexLease
 
 
 class StoredFile(NamedTuple):
@@ -76,3 +79,20 @@ def _codepoint_path() -> Expression | F:
     if connection.vendor == "postgresql":
         return Collate(F("file_path"), "C")
     return F("file_path")
+
+
+def reindex_progress() -> dict[str, Any] | None:
+    """Describe the reindex under way, from its lease; None when none is running."""
+    now = timezone.now()
+    lease = ReindexLease.objects.filter(name=LEASE_NAME, expires_at__gt=now).first()
+    if lease is None or not lease.phase or lease.phase_started_at is None:
+        return None
+    elapsed = (now - lease.phase_started_at).total_seconds()
+    eta = eta_seconds(lease.done, lease.total, elapsed)
+    return {
+        "phase": lease.phase,
+        "done": lease.done,
+        "total": lease.total,
+        "started_at": lease.phase_started_at.isoformat(),
+        "eta_seconds": None if eta is None else round(eta),
+    }

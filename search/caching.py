@@ -1,5 +1,6 @@
 """Rendered search pages kept in the shared cache, keyed by the index state they came from."""
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -11,22 +12,31 @@ from search.selectors import search_context, search_page
 from search.serializers import SearchPageSerializer, SearchResultSerializer
 
 
-def search_page_cached(*, request: SearchRequest) -> tuple[dict[str, Any], bool]:
-    """Return a search's rendered page, from the cache when it was asked of this index state.
+@dataclass(frozen=True, slots=True)
+class SearchAnswer:
+    results: list[dict[str, Any]]
+    page: dict[str, Any]
+    cached: bool
+    # Files the served index does not have as they are now (see search.freshness.Lag).
+    pending_files: int
 
-    The page is {"results": [...], "page": {...}}, rendered by the output serializers once,
-    when it is computed; say whether it came from the cache.
+
+def search_page_cached(*, request: SearchRequest) -> SearchAnswer:
+    """Answer a search, from the cache when it was asked of this index state.
+
+    The page is rendered by the output serializers once, when it is computed, and cached
+    rendered.
     """
     context = search_context()
     key = context.cache_key(request)
     rendered = cache_get(key)
     SEARCH_CACHE.labels("miss" if rendered is MISS else "hit").inc()
-    if rendered is not MISS:
-        return rendered, True
-    page = search_page(context=context, request=request)
-    rendered = {
-        "results": SearchResultSerializer(page.results, many=True).data,
-        "page": SearchPageSerializer(page).data,
-    }
-    cache_set(key, rendered, settings.SEARCH_CACHE_TTL)
-    return rendered, False
+    cached = rendered is not MISS
+    if not cached:
+        page = search_page(context=context, request=request)
+        rendered = {
+            "results": SearchResultSerializer(page.results, many=True).data,
+            "page": SearchPageSerializer(page).data,
+        }
+        cache_set(key, rendered, settings.SEARCH_CACHE_TTL)
+    return SearchAnswer(rendered["results"], rendered["page"], cached, context.lag.pending_files)

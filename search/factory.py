@@ -17,13 +17,13 @@ from search.engine import (
     SentenceTransformerEncoder,
 )
 from search.engine.config import Dtype
-from search.freshness import DeletedSinceBuild
+from search.freshness import LagMemo
 
 logger = logging.getLogger(__name__)
 _lock = threading.Lock()
 _encoder: Encoder | None = None
 _holder: IndexHolder | None = None
-_deleted: DeletedSinceBuild | None = None
+_lag: LagMemo | None = None
 
 
 def engine_config() -> EngineConfig:
@@ -67,13 +67,13 @@ def get_index_holder() -> IndexHolder:
         return _holder
 
 
-def get_deleted_since_build() -> DeletedSinceBuild:
-    """Return this process's memo of the files deleted since the served index was built."""
-    global _deleted
+def get_index_lag() -> LagMemo:
+    """Return this process's memo of how far the served index is behind the file index."""
+    global _lag
     with _lock:
-        if _deleted is None:
-            _deleted = DeletedSinceBuild()
-        return _deleted
+        if _lag is None:
+            _lag = LagMemo()
+        return _lag
 
 
 def engine_warm_up() -> None:
@@ -89,17 +89,17 @@ def engine_warm_up() -> None:
 
 def use_encoder(encoder: Encoder | None) -> None:
     """Serve with `encoder` from now on (tests use a fast fake); None goes back to the model."""
-    global _encoder, _holder, _deleted
+    global _encoder, _holder, _lag
     with _lock:
-        _encoder, _holder, _deleted = encoder, None, None
+        _encoder, _holder, _lag = encoder, None, None
 
 
 @receiver(setting_changed)
 def _forget_engine(*, setting: str, **kwargs) -> None:
-    global _holder, _deleted
+    global _holder, _lag
     if setting.startswith("SEMANTIC_") or setting in {"INDEX_DIR", "INDEX_CHECK_INTERVAL"}:
         with _lock:
-            _holder, _deleted = None, None
+            _holder, _lag = None, None
 
 
 def _packaged_model_path() -> str:

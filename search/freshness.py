@@ -1,10 +1,11 @@
-"""How far the served index is behind the file index: files deleted since it was built."""
+"""How far the served index is behind the file index, looked up once a check interval."""
 
 import threading
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+import numpy as np
 from django.conf import settings
 
 from indexer.models import FileIndex
@@ -12,36 +13,55 @@ from search.engine import SearchIndex
 
 
 @dataclass(frozen=True, slots=True)
-class _Deleted:
-    index: SearchIndex
-    ids: frozenset[int]
+class Lag:
+    """What the file index holds that the served index does not."""
+
+    # Served files deleted since the build began: searches must not show them.
+    deleted: frozenset[int]
+    # Alive files the served index lacks or holds at an older version, plus served files
+    # deleted since: what the next build would change.
+    pending_files: int
+
+
+@dataclass(frozen=True, slots=True)
+class _Known:
+    index: SearchIndex | None
+    lag: Lag
     until: float
 
 
-class DeletedSinceBuild:
-    """The files soft-deleted since an index read the database: they must not show.
+class LagMemo:
+    """The lag of the index a process serves, read again at most every INDEX_CHECK_INTERVAL.
 
-    Read again at most every INDEX_CHECK_INTERVAL seconds, as often as the holder looks for
-    a new generation: a deletion shows within that interval, as a new generation does.
+    A deletion leaves results within that interval, as a new generation arrives within it.
     """
 
     def __init__(self) -> None:
-        self._known: _Deleted | None = None
+        self._known: _Known | None = None
         self._lock = threading.Lock()
 
-    def of(self, index: SearchIndex) -> frozenset[int]:
+    def of(self, index: SearchIndex | None) -> Lag:
+        """Return the lag of `index`; with no index served, every alive file is pending."""
         now = time.monotonic()
         known = self._known
         if known is not None and known.index is index and now < known.until:
-            return known.ids
-        ids = frozenset(
-            FileIndex.all_objects.filter(deleted_at__gte=snapshot_time(index)).values_list(
-                "id", flat=True
-            )
-        )
+            return known.lag
+        lag = index_lag(index) if index is not None else Lag(frozenset(), _alive_files())
         with self._lock:
-            self._known = _Deleted(index, ids, now + settings.INDEX_CHECK_INTERVAL)
-        return ids
+            self._known = _Known(index, lag, now + settings.INDEX_CHECK_INTERVAL)
+        return lag
+
+
+def index_lag(index: SearchIndex) -> Lag:
+    """Compare the file index with what `index` was built from: two indexed queries."""
+    since = snapshot_time(index)
+    deleted = np.fromiter(
+        FileIndex.all_objects.filter(deleted_at__gte=since).values_list("id", flat=True),
+        dtype=np.int64,
+    )
+    served_deleted = deleted[index.table.holds(deleted)]
+    changed = FileIndex.objects.filter(updated_at__gt=since).count()
+    return Lag(frozenset(served_deleted.tolist()), changed + len(served_deleted))
 
 
 def snapshot_time(index: SearchIndex) -> datetime:
@@ -53,3 +73,7 @@ def snapshot_time(index: SearchIndex) -> datetime:
     return datetime.fromisoformat(manifest["built_at"]) - timedelta(
         seconds=manifest["build_seconds"] + 60
     )
+
+
+def _alive_files() -> int:
+    return FileIndex.objects.count()

@@ -11,22 +11,24 @@ from django.utils.translation import gettext as _
 
 from core.exceptions import InvalidInput, ServiceUnavailable
 from search.engine import IndexUnavailable, SearchIndex
-from search.factory import get_deleted_since_build, get_index_holder
+from search.factory import get_index_holder, get_index_lag
+from search.freshness import Lag
 from search.ranking import Ranked, order_files, rank_files
 from search.request import Match, Mode, SearchRequest
 
 
 @dataclass(frozen=True, slots=True)
 class SearchContext:
-    """What a search runs against: the served index, minus files deleted since its build."""
+    """What a search runs against: the served index, and how far it is behind."""
 
     index: SearchIndex
-    deleted: frozenset[int]
+    lag: Lag
 
     def cache_key(self, request: SearchRequest) -> str:
         """Key a search by its request, the index build and the deletions since."""
         state = json.dumps(
-            [request.cache_identity(), self.index.build_id, sorted(self.deleted)], sort_keys=True
+            [request.cache_identity(), self.index.build_id, sorted(self.lag.deleted)],
+            sort_keys=True,
         )
         return f"search:{hashlib.sha256(state.encode()).hexdigest()}"
 
@@ -61,13 +63,13 @@ def search_context() -> SearchContext:
         index = get_index_holder().get()
     except IndexUnavailable as error:
         raise ServiceUnavailable(_("The search index is unavailable: %s.") % error.reason) from None
-    return SearchContext(index, get_deleted_since_build().of(index))
+    return SearchContext(index, get_index_lag().of(index))
 
 
 def search_page(*, context: SearchContext, request: SearchRequest) -> SearchPage:
     """Run one search and return the page of results it asks for."""
     index = context.index
-    mask = index.table.mask(request.filters.file_filter(exclude_file_ids=context.deleted))
+    mask = index.table.mask(request.filters.file_filter(exclude_file_ids=context.lag.deleted))
     ranked, semantic = rank_files(index, request, mask)
     ranked = order_files(index, ranked, request.ordering)
     page, page_size = request.page, request.page_size

@@ -5,6 +5,7 @@ import dataclasses
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from core.progress import Phase
 from search.fields import IsoDateTimeField
 from search.request import (
     DEFAULT_PAGE_SIZE,
@@ -110,15 +111,36 @@ class SearchMetadataSerializer(SearchPageSerializer):
     previous = serializers.URLField(allow_null=True)
     search_time_ms = serializers.FloatField()
     cached = serializers.BooleanField()
+    index_pending_files = serializers.IntegerField(
+        help_text="Files the served index lacks or has at an older version, and served files "
+        "deleted since: 0 when the index is up to date."
+    )
+
+
+class ReindexProgressSerializer(serializers.Serializer):
+    """The phase a running reindex is in, and how far through it."""
+
+    phase = serializers.ChoiceField(choices=[*Phase])
+    done = serializers.IntegerField(help_text="Files, or in the embed phase passages, done.")
+    total = serializers.IntegerField(allow_null=True, help_text="Null while still unknown.")
+    started_at = serializers.CharField(help_text="When the phase began (ISO 8601).")
+    eta_seconds = serializers.IntegerField(allow_null=True)
 
 
 class IndexSummarySerializer(serializers.Serializer):
     """The served index, in brief; every figure is null when none is served."""
 
-    state = serializers.CharField(
-        help_text="ok; degraded (keyword search only); stale (a newer generation failed to "
-        "load); unavailable."
+    state = serializers.ChoiceField(
+        choices=["ok", "behind", "degraded", "stale", "unavailable"],
+        help_text="ok; behind (files wait for the next build: see pending_files); degraded "
+        "(keyword search only); stale (a newer generation failed to load); unavailable.",
     )
+    pending_files = serializers.IntegerField(
+        allow_null=True,
+        help_text="Alive files the served index lacks or holds at an older version, and "
+        "served files deleted since it was built; null when the database cannot tell.",
+    )
+    build = ReindexProgressSerializer(allow_null=True, help_text="The reindex running, if any.")
     reason = serializers.CharField(allow_null=True, help_text="Every problem, or null.")
     generation = serializers.IntegerField(allow_null=True)
     built_at = serializers.CharField(allow_null=True, help_text="ISO 8601, UTC.")

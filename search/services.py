@@ -2,9 +2,13 @@
 
 import logging
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
+from django.utils import timezone
+
+from core.progress import NoProgress, Phase, Progress
 from search.engine import (
     IndexUnavailable,
     SearchIndex,
@@ -13,7 +17,8 @@ from search.engine import (
     write_generation,
 )
 from search.factory import engine_config, get_encoder
-from search.sources import file_index_fingerprint, index_documents
+from search.sources import file_index_state, index_documents
+from search.vectors import DatabaseVectorStore
 
 logger = logging.getLogger(__name__)
 
@@ -25,6 +30,16 @@ class BuildReport:
     passages: int = 0
     encoded: int = 0
     elapsed: float = 0.0
+
+    @classmethod
+    def of(cls, generation: int, manifest: dict[str, Any], *, elapsed: float) -> "BuildReport":
+        return cls(
+            generation=generation,
+            files=manifest["files"],
+            passages=manifest["passages"],
+            encoded=manifest["encoded_passages"],
+            elapsed=elapsed,
+        )
 
     @property
     def skipped(self) -> bool:
@@ -39,46 +54,64 @@ class BuildReport:
         ]
 
 
-def search_index_build(
-    *, force: bool = False, on_progress: Callable[[int], None] | None = None
-) -> BuildReport:
+def search_index_build(*, force: bool = False, progress: Progress | None = None) -> BuildReport:
     """Build and swap in a new index generation, unless the current one is already up to date.
 
-    Vectors of passages the current generation has are reused, so only new text is embedded.
-    `on_progress(files)` hears how many files were taken so far (the caller renews its lease).
+    Vectors the current generation or the vector store has are reused, so only new text is
+    embedded, and each batch embedded is stored at once: an interrupted build loses at most
+    one. `progress` hears of the build, embed and swap phases, and may stop the build at a
+    checkpoint (the served generation stays as it was).
     """
     started = time.monotonic()
-    config, encoder = engine_config(), get_encoder()
+    snapshot_at = timezone.now()
     previous = _current_index()
-    fingerprint = file_index_fingerprint()
-    if not force and previous and previous.manifest["metadata"].get("source") == fingerprint:
+    source = file_index_state()
+    if not force and previous and previous.manifest["metadata"].get("source") == source.fingerprint:
         return BuildReport(generation=None)
-
+    progress = progress or NoProgress()
+    encoder = get_encoder()
+    store = DatabaseVectorStore(model_id=encoder.model_id, dimension=encoder.dimension)
+    metadata = {"source": source.fingerprint, "snapshot_at": snapshot_at.isoformat()}
     built: list[SearchIndex] = []
 
-    def build(workdir):
+    def build(workdir: Path) -> SearchIndex:
         built.append(
             SearchIndex.build(
                 index_documents(),
                 encoder=encoder,
-                config=config,
+                config=engine_config(),
                 previous=previous,
                 workdir=workdir,
-                progress=on_progress,
-                metadata={"source": fingerprint},
+                store=store,
+                progress=_EngineProgress(progress, files=source.alive),
+                metadata=metadata,
             )
         )
+        progress.start(Phase.SWAP, None)
         return built[0]
 
-    generation = write_generation(config.index_dir, build)
-    manifest = built[0].manifest
-    return BuildReport(
-        generation=generation,
-        files=manifest["files"],
-        passages=manifest["passages"],
-        encoded=manifest["encoded_passages"],
-        elapsed=time.monotonic() - started,
-    )
+    generation = write_generation(engine_config().index_dir, build)
+    store.prune(keep=built[0].passages.keys)
+    return BuildReport.of(generation, built[0].manifest, elapsed=time.monotonic() - started)
+
+
+class _EngineProgress:
+    """Pass the engine's (phase, done, total) reports on as phases, with a checkpoint each."""
+
+    def __init__(self, progress: Progress, *, files: int) -> None:
+        self._progress = progress
+        self._files = files
+        self._phase: Phase | None = None
+        self._done = 0
+
+    def __call__(self, phase: str, done: int, total: int | None) -> None:
+        if phase != self._phase:
+            self._phase = Phase(phase)
+            self._progress.start(self._phase, self._files if self._phase == Phase.BUILD else total)
+            self._done = 0
+        self._progress.advance(done - self._done)
+        self._done = done
+        self._progress.checkpoint()
 
 
 def _current_index() -> SearchIndex | None:

@@ -41,11 +41,17 @@ class SearchView(APIView):
         query = SearchQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         search_request = query.search_request()
-        rendered, cached = search_page_cached(request=search_request)
-        page = rendered["page"]
+        answer = search_page_cached(request=search_request)
+        page = answer.page
         latency_ms = round((time.perf_counter() - started) * 1000, 2)
         metadata = SearchMetadataSerializer(
-            page | _page_links(request, page) | {"search_time_ms": latency_ms, "cached": cached}
+            page
+            | _page_links(request, page)
+            | {
+                "search_time_ms": latency_ms,
+                "cached": answer.cached,
+                "index_pending_files": answer.pending_files,
+            }
         ).data
         search_performed.send(
             sender=type(self),
@@ -53,11 +59,9 @@ class SearchView(APIView):
             request=search_request,
             total_results=page["total_results"],
             latency_ms=latency_ms,
-            cached=cached,
+            cached=answer.cached,
         )
-        return success_response(
-            rendered["results"], message=_("Search completed"), metadata=metadata
-        )
+        return success_response(answer.results, message=_("Search completed"), metadata=metadata)
 
 
 def _page_links(request: Request, page: dict) -> dict[str, str | None]:

@@ -9,6 +9,21 @@ from tests.environment import RUN_ID
 _test_numbers = itertools.count()
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
+    """Keep an SQLite test database in a file, in WAL mode as deployments run it.
+
+    In memory, a second thread meets locked tables and another process sees nothing, so the
+    tests of concurrent use and of killed reindex processes could not run on SQLite.
+    """
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        folder = tmp_path_factory.mktemp("database")
+        database.setdefault("TEST", {})["NAME"] = str(folder / f"test_dizin_{RUN_ID}.sqlite3")
+
+
 @pytest.fixture(autouse=True)
 def _isolated_cache(settings):
     """Give every test its own cache namespace, so no test sees another's entries."""

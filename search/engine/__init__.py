@@ -27,6 +27,8 @@ _MODULE_OF = {
     "read_current": "generations",
     "write_generation": "generations",
     "IndexHolder": "serving",
+    "MemoryVectorStore": "vectors",
+    "VectorStore": "vectors",
     "reciprocal_rank_fusion": "fusion",
     "split_passages": "passages",
 }
@@ -56,3 +58,5 @@ if TYPE_CHECKING:  # "X as X" marks what __getattr__ hands out, for type checker
     from .passages import split_passages as split_passages
     from .serving import IndexHolder as IndexHolder
     from .store import IndexUnavailable as IndexUnavailable
+    from .vectors import MemoryVectorStore as MemoryVectorStore
+    from .vectors import VectorStore as VectorStore

@@ -20,21 +20,16 @@ from .passages import NAME_SPAN, PassageTable, PassageWriter, map_texts, split_p
 from .semantic import VectorIndex
 from .table import FileTable, build_table
 from .terms import FileTerms, TermCounts
+from .vectors import Reusable, VectorSources, VectorStore
 
 TEXTS_FILE = "passages.txt"
 # Texts are encoded this many batches at a time: the model sorts them by length, which
-# wastes less on padding, and progress still moves every few seconds.
+# wastes less on padding, progress still moves every few seconds, and a killed build loses
+# at most this much work.
 ENCODE_BATCHES = 16
-# Vectors go into FAISS this many at a time, to bound the memory of assembling them.
-ADD_CHUNK = 16_384
 
-
-@dataclass(frozen=True, slots=True)
-class Reusable:
-    """Vectors of an earlier index built with the same model, by passage key."""
-
-    keys: np.ndarray
-    vectors: VectorIndex
+BuildProgress = Callable[[str, int, int | None], None]
+"""Told (phase, done, total): "build" after each document, "embed" after each batch."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,77 +51,6 @@ def terms_key(document: Document) -> int:
     return passage_key("\0".join(sources).encode("utf-8", "surrogatepass"))
 
 
-class VectorSources:
-    """Find each passage's vector in the earlier index, or else have it encoded."""
-
-    def __init__(self, encoder: Encoder, reusable: Reusable | None, batch: int) -> None:
-        self._encoder = encoder
-        self._batch = batch
-        self._reusable = reusable
-        order = np.argsort(reusable.keys) if reusable else np.empty(0, dtype=np.int64)
-        self._known_keys = reusable.keys[order] if reusable else np.empty(0, dtype=np.uint64)
-        self._known_ids = order
-        self._slots: dict[int, int] = {}
-        self._to_encode: list[str] = []
-        self._encoded: list[np.ndarray] = []
-        self._pending: list[tuple[int, str]] = []
-        self._from_previous = array("q")
-        self._from_new = array("q")
-        self.encoded = 0
-
-    def add(self, key: int, text: str) -> None:
-        """Take the next passage, encoding a batch of new texts once there are enough."""
-        self._pending.append((key, text))
-        if len(self._pending) >= self._batch:
-            self._look_up()
-        if len(self._to_encode) >= self._batch:
-            self._encode()
-
-    def finish(self, index: VectorIndex) -> None:
-        """Encode what is left and add every passage's vector to `index`, in passage order."""
-        self._look_up()
-        self._encode()
-        new = np.concatenate(self._encoded) if self._encoded else None
-        from_previous = np.array(self._from_previous, dtype=np.int64)
-        from_new = np.array(self._from_new, dtype=np.int64)
-        for start in range(0, len(from_new), ADD_CHUNK):
-            previous = from_previous[start : start + ADD_CHUNK]
-            reused = previous >= 0
-            chunk = np.empty((len(previous), index.dimension), dtype=np.float32)
-            if self._reusable is not None and reused.any():
-                chunk[reused] = self._reusable.vectors.reconstruct(previous[reused])
-            if new is not None and not reused.all():
-                chunk[~reused] = new[from_new[start : start + ADD_CHUNK][~reused]]
-            index.add(chunk)
-
-    def _look_up(self) -> None:
-        keys = np.array([key for key, _ in self._pending], dtype=np.uint64)
-        for (key, text), known in zip(self._pending, self._find_known(keys).tolist(), strict=True):
-            self._from_previous.append(known)
-            if known >= 0:
-                self._from_new.append(-1)
-                continue
-            slot = self._slots.get(key)
-            if slot is None:
-                slot = self._slots[key] = len(self._slots)
-                self._to_encode.append(text)
-            self._from_new.append(slot)
-        self._pending.clear()
-
-    def _find_known(self, keys: np.ndarray) -> np.ndarray:
-        """Return the earlier index's vector id of each key, or -1 where it has none."""
-        if not len(self._known_keys):
-            return np.full(len(keys), -1, dtype=np.int64)
-        positions = np.searchsorted(self._known_keys, keys).clip(max=len(self._known_keys) - 1)
-        return np.where(self._known_keys[positions] == keys, self._known_ids[positions], -1)
-
-    def _encode(self) -> None:
-        if self._to_encode:
-            self._encoded.append(self._encoder.encode_passages(self._to_encode))
-            self.encoded += len(self._to_encode)
-            self._to_encode = []
-
-
 class IndexBuilder:
     """Take documents one at a time, keeping only their passages' vectors and term counts."""
 
@@ -137,8 +61,9 @@ class IndexBuilder:
         config: EngineConfig,
         reusable: Reusable | None,
         reusable_terms: FileTerms | None,
+        store: VectorStore,
         workdir: Path,
-        progress: Callable[[int], None] | None,
+        progress: BuildProgress | None,
     ) -> None:
         self._config = config
         self._encoder = encoder
@@ -150,11 +75,11 @@ class IndexBuilder:
         self._spans = array("q")
         self._keys = array("Q")
         self._first_passages = array("q")
-        self._sources = VectorSources(encoder, reusable, config.batch_size * ENCODE_BATCHES)
+        self._sources = VectorSources(encoder, reusable, store, config.batch_size * ENCODE_BATCHES)
 
     @property
     def encoded(self) -> int:
-        """Count the passage texts that had to be encoded, not found in the earlier index."""
+        """Count the passage texts that had to be encoded: no earlier index or store had them."""
         return self._sources.encoded
 
     @property
@@ -182,7 +107,7 @@ class IndexBuilder:
         for start, stop in spans:
             self._add_passage((start, stop), text[start:stop])
         if self._progress:
-            self._progress(len(self._files))
+            self._progress("build", len(self._files), None)
 
     def _add_terms(self, document: Document, words: list[str]) -> None:
         key = terms_key(document)
@@ -192,14 +117,18 @@ class IndexBuilder:
             self._terms.count(key, tokens)
 
     def _add_passage(self, span: tuple[int, int], text: str) -> None:
+        passage = len(self._texts)
         key = passage_key(self._texts.write(text))
         self._passage_files.append(len(self._files) - 1)
         self._spans.extend(span)
         self._keys.append(key)
-        self._sources.add(key, text)
+        self._sources.add(key, passage)
 
     def finish(self) -> Parts:
-        """Sort the files by path and assemble the table, passages, vectors and keywords."""
+        """Embed what is new, sort the files by path, and assemble the index's parts."""
+        offsets = self._texts.close()
+        texts = map_texts(self._texts.path)
+        self._embed(lambda passage: texts[offsets[passage] : offsets[passage + 1]].decode())
         table, order = build_table(self._files)
         rows = np.empty_like(order)
         rows[order] = np.arange(len(order))
@@ -209,20 +138,25 @@ class IndexBuilder:
             hnsw_threshold=self._config.hnsw_threshold,
             ef_search=self._config.ef_search,
         )
-        self._sources.finish(vectors)
-        passages = self._passage_table(rows, order)
-        return Parts(table, passages, vectors, KeywordIndex.build(self._terms.finish(), order))
-
-    def _passage_table(self, rows: np.ndarray, order: np.ndarray) -> PassageTable:
-        offsets = self._texts.close()
+        self._sources.fill(vectors)
         first = np.array(self._first_passages, dtype=np.int64)
-        counts = np.diff(first, append=len(offsets) - 1)
-        return PassageTable(
+        passages = PassageTable(
             rows=rows[np.array(self._passage_files, dtype=np.int64)],
             spans=np.array(self._spans, dtype=np.int64).reshape(-1, 2),
             keys=np.array(self._keys, dtype=np.uint64),
             offsets=offsets,
-            texts=map_texts(self._texts.path),
+            texts=texts,
             first=first[order],
-            counts=counts[order],
+            counts=np.diff(first, append=len(offsets) - 1)[order],
         )
+        return Parts(table, passages, vectors, KeywordIndex.build(self._terms.finish(), order))
+
+    def _embed(self, text: Callable[[int], str]) -> None:
+        total = self._sources.to_embed()
+        report = self._progress or _no_progress
+        report("embed", 0, total)
+        self._sources.embed(text, lambda done, of: report("embed", done, of))
+
+
+def _no_progress(phase: str, done: int, total: int | None) -> None:
+    pass

@@ -3,7 +3,7 @@
 import re
 import time
 import uuid
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -13,11 +13,12 @@ import numpy as np
 from core.text import fold, query_terms, terms_pattern
 
 from . import snippets, store
-from .builder import TEXTS_FILE, IndexBuilder, Parts, Reusable
+from .builder import TEXTS_FILE, BuildProgress, IndexBuilder, Parts
 from .config import EngineConfig
 from .documents import Document, FileRecord, Hit
 from .encoder import Encoder
 from .store import IndexUnavailable
+from .vectors import MemoryVectorStore, Reusable, VectorStore
 
 
 class SearchIndex:
@@ -51,15 +52,17 @@ class SearchIndex:
         config: EngineConfig,
         previous: "SearchIndex | None",
         workdir: Path,
-        progress: Callable[[int], None] | None = None,
+        store: VectorStore | None = None,
+        progress: BuildProgress | None = None,
         metadata: Mapping[str, Any] | None = None,
     ) -> "SearchIndex":
         """Index `documents`, reusing the vectors and term counts `previous` already has.
 
-        Passage texts stream to `workdir`, which should be where the index is then saved.
-        `progress` is called after each document with the number of documents taken so far.
-        `metadata` (JSON values) is kept as the manifest's "metadata", e.g. to tell what
-        state of the corpus was indexed.
+        Vectors neither `previous` nor `store` has are encoded and added to `store` a batch
+        at a time, so a build that dies loses at most one batch. Passage texts stream to
+        `workdir`, where the index should then be saved. `progress` hears ("build", files
+        taken, None) after each file, then ("embed", passages encoded, of how many) after
+        each batch. `metadata` (JSON) is kept as the manifest's, e.g. the corpus's state.
         """
         started = time.monotonic()
         builder = IndexBuilder(
@@ -67,14 +70,14 @@ class SearchIndex:
             config=config,
             reusable=previous._reusable(encoder) if previous else None,
             reusable_terms=previous._keyword.file_terms if previous else None,
+            store=store or MemoryVectorStore(),
             workdir=workdir,
             progress=progress,
         )
         for document in documents:
             builder.add(document)
         parts = builder.finish()
-        manifest = {
-            **_describe(parts, encoder, config),
+        manifest = _describe(parts, encoder, config) | {
             "encoded_passages": builder.encoded,
             "tokenized_files": builder.tokenized,
             "build_seconds": round(time.monotonic() - started, 3),

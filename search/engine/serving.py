@@ -8,6 +8,7 @@ from typing import Any
 
 import faiss
 
+from . import store
 from .config import EngineConfig
 from .encoder import Encoder
 from .generations import CURRENT, generation_dir, read_current
@@ -69,7 +70,7 @@ class IndexHolder:
         "stale" when a newer generation failed to load, so an older one is served; or
         "unavailable" when no search works. "keyword" and "semantic" are each "ok" or why
         that search cannot run, and "reason" joins every problem (None without any).
-        "generation", "built_at", "model_id", "dimension", "index_type", "files",
+        "build_id", "generation", "built_at", "model_id", "dimension", "index_type", "files",
         "passages" and "vectors" describe the index served, and are None without one.
         """
         try:
@@ -80,6 +81,7 @@ class IndexHolder:
                 "keyword": error.reason,
                 "semantic": error.reason,
                 "reason": error.reason,
+                "build_id": None,
                 **dict.fromkeys(_STATUS_FIELDS),
             }
         semantic, stale = index.semantic_problem, self._problem
@@ -88,6 +90,7 @@ class IndexHolder:
             "keyword": "ok",
             "semantic": semantic or "ok",
             "reason": "; ".join(filter(None, (semantic, stale))) or None,
+            "build_id": index.build_id,
             **{key: index.manifest[key] for key in _STATUS_FIELDS},
         }
 
@@ -112,9 +115,20 @@ class IndexHolder:
             return None
         return stat.st_ino, stat.st_mtime_ns, stat.st_size
 
+    def _serves(self, generation: int) -> bool:
+        """Tell whether the index served is that generation's build (numbers restart when
+        the index folder is wiped and rebuilt; build ids do not)."""
+        if self._index is None or self._index.generation != generation:
+            return False
+        try:
+            manifest = store.peek_manifest(generation_dir(self._index_dir, generation))
+        except IndexUnavailable:
+            return False
+        return manifest.get("build_id") == self._index.manifest.get("build_id")
+
     def _load_current(self) -> None:
         generation = read_current(self._index_dir)
-        if generation is None or (self._index and self._index.generation == generation):
+        if generation is None or self._serves(generation):
             return
         try:
             index = SearchIndex.load(

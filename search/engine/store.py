@@ -73,6 +73,11 @@ def read_manifest(directory: Path) -> dict[str, Any]:
     return manifest
 
 
+def peek_manifest(directory: Path) -> dict[str, Any]:
+    """Read the manifest without checking the files it lists."""
+    return _parse_manifest(directory)
+
+
 def read_parts(
     directory: Path, manifest: dict[str, Any], encoder: Encoder | None
 ) -> tuple[Parts, str | None]:

@@ -3,6 +3,7 @@
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -33,6 +34,18 @@ class FileTable:
             mtime=float(self.mtimes[row]),
             content_hash=self.content_hashes[row],
         )
+
+    def holds(self, file_ids: np.ndarray) -> np.ndarray:
+        """Tell, for each of `file_ids`, whether the table has that file."""
+        known = self._sorted_file_ids
+        if not len(known):
+            return np.zeros(len(file_ids), dtype=bool)
+        positions = np.searchsorted(known, file_ids).clip(max=len(known) - 1)
+        return known[positions] == file_ids
+
+    @cached_property
+    def _sorted_file_ids(self) -> np.ndarray:
+        return np.sort(self.file_ids)
 
     def mask(self, file_filter: FileFilter | None) -> np.ndarray | None:
         """Return which rows pass the filter, or None when it lets every row pass."""

@@ -1,7 +1,6 @@
 import time
 
 import pytest
-from django.db import connection
 
 from analytics import writer as writer_module
 from analytics.models import SearchEvent
@@ -64,8 +63,6 @@ def test_a_refused_batch_is_logged_and_the_next_one_is_written(caplog):
 
 @pytest.mark.django_db(transaction=True)
 def test_the_background_thread_writes_events_without_a_flush():
-    if connection.vendor == "sqlite":
-        pytest.skip("the in-memory test database locks its tables against a second thread")
     writer = SearchEventWriter()
     writer.submit(event("on its own"))
 
@@ -78,8 +75,6 @@ def test_the_background_thread_writes_events_without_a_flush():
 
 @pytest.mark.django_db(transaction=True)
 def test_events_arriving_together_are_written_in_one_transaction(monkeypatch):
-    if connection.vendor == "sqlite":
-        pytest.skip("the in-memory test database locks its tables against a second thread")
     batches = []
     write = SearchEventWriter._write
     monkeypatch.setattr(

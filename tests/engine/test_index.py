@@ -1,3 +1,5 @@
+import dataclasses
+
 from search.engine.documents import FileRecord
 from search.engine.index import SearchIndex
 
@@ -199,17 +201,25 @@ def test_empty_corpus_builds_saves_loads_and_finds_nothing(build, encoder, tmp_p
     assert index.manifest["files"] == 0
 
 
-def test_progress_reports_documents_taken(tmp_path, encoder, config):
+def test_progress_reports_documents_taken_then_passages_embedded(tmp_path, encoder, config):
     documents = [make_document(i, f"/d/file{i}.txt", f"text number {i}") for i in range(300)]
     seen = []
 
     SearchIndex.build(
         documents,
         encoder=encoder,
-        config=config,
+        config=dataclasses.replace(config, batch_size=10),
         previous=None,
         workdir=tmp_path,
-        progress=seen.append,
+        progress=lambda phase, done, total: seen.append((phase, done, total)),
     )
 
-    assert seen == list(range(1, 301))
+    # 300 content passages and 300 name passages, all distinct; 160 to a batch.
+    assert seen == [
+        *[("build", n, None) for n in range(1, 301)],
+        ("embed", 0, 600),
+        ("embed", 160, 600),
+        ("embed", 320, 600),
+        ("embed", 480, 600),
+        ("embed", 600, 600),
+    ]

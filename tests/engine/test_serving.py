@@ -1,4 +1,5 @@
 import dataclasses
+import shutil
 import threading
 
 import pytest
@@ -37,6 +38,7 @@ def test_holder_without_any_index_is_unavailable(config, encoder):
         "keyword": "no index has been built yet",
         "semantic": "no index has been built yet",
         "reason": "no index has been built yet",
+        "build_id": None,
         "generation": None,
         "built_at": None,
         "model_id": None,
@@ -58,6 +60,7 @@ def test_holder_serves_the_current_generation_and_reports_it(write, config, enco
         "keyword": "ok",
         "semantic": "ok",
         "reason": None,
+        "build_id": holder.get().manifest["build_id"],
         "generation": 1,
         "built_at": holder.get().manifest["built_at"],
         "model_id": "hashing-64",
@@ -144,3 +147,18 @@ def test_corrupt_new_generation_keeps_the_old_one_served(write, config, encoder)
 
     assert holder.get().generation == 3
     assert holder.status()["state"] == "ok"
+
+
+def test_holder_notices_an_index_wiped_and_rebuilt_under_the_same_generation(
+    write, config, encoder
+):
+    write("old")
+    holder = IndexHolder(config, encoder)
+    old = holder.get()
+    shutil.rmtree(config.index_dir)
+
+    write("new")
+
+    new = holder.get()
+    assert (new.generation, new.build_id != old.build_id) == (1, True)
+    assert new.passage_text(new.passages.of_file(0)[-1]) == "new"

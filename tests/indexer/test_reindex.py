@@ -9,7 +9,7 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from core.exceptions import ReindexInProgress
-from indexer import services
+from indexer import storing
 from indexer.crawler import Reason
 from indexer.lease import lease_acquire, reindex_lease
 from indexer.models import FileContent, FileIndex, ReindexLease
@@ -194,22 +194,22 @@ def test_dry_run_reports_changes_and_writes_nothing(make_files):
 
 def test_a_crash_mid_run_leaves_whole_batches_and_the_next_run_finishes(make_files, monkeypatch):
     root = make_files({f"f{n:02}.txt": f"file {n}" for n in range(25)})
-    monkeypatch.setattr(services, "WRITE_BATCH_FILES", 10)
-    real_write = services._Sync._write
+    monkeypatch.setattr(storing, "WRITE_BATCH_FILES", 10)
+    real_write = storing._write_rows
     calls = []
 
-    def failing_write(self, results, rows, old_hashes):
+    def failing_write(results, rows):
         calls.append(len(results))
         if len(calls) == 2:
             raise KeyboardInterrupt
-        real_write(self, results, rows, old_hashes)
+        real_write(results, rows)
 
-    monkeypatch.setattr(services._Sync, "_write", failing_write)
+    monkeypatch.setattr(storing, "_write_rows", failing_write)
     with pytest.raises(KeyboardInterrupt):
         sync(root)
     assert FileIndex.objects.count() == 10
 
-    monkeypatch.setattr(services._Sync, "_write", real_write)
+    monkeypatch.setattr(storing, "_write_rows", real_write)
     report = sync(root)
 
     assert (report.new, report.unchanged, FileIndex.objects.count()) == (15, 10, 25)

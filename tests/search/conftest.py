@@ -7,6 +7,9 @@ from django.core.management import call_command
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from search import factory
+from search.engine import HashingEncoder
+
 # Modification times spread over 2025, so date filters and orderings have something to sort.
 CORPUS = {
     "docs/password_reset.md": ("Reset a forgotten password from the sign-in page.", "2025-01-10"),
@@ -39,6 +42,14 @@ def corpus(db, tmp_path) -> Path:
     root = write_corpus(tmp_path / "corpus", CORPUS)
     reindex(str(root))
     return root
+
+
+@pytest.fixture
+def encoder() -> HashingEncoder:
+    """Serve and build with a fake encoder that counts the passages it encodes."""
+    counting = HashingEncoder()
+    factory.use_encoder(counting)
+    return counting
 
 
 @pytest.fixture

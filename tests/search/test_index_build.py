@@ -3,18 +3,10 @@ import io
 import pytest
 from django.core.management import call_command
 
-from search import factory, sources
-from search.engine import HashingEncoder
+from search import sources
 from tests.search.conftest import reindex
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def encoder() -> HashingEncoder:
-    counting = HashingEncoder()
-    factory.use_encoder(counting)
-    return counting
 
 
 def build_summary(*args: str) -> str:
@@ -73,9 +65,10 @@ def test_a_build_that_dies_leaves_the_old_index_serving(corpus, search, monkeypa
 
     monkeypatch.setattr("search.services.index_documents", dying_documents)
     (corpus / "docs" / "new.txt").write_text("printer manual")
-    with pytest.raises(KeyboardInterrupt):
+    with pytest.raises(SystemExit) as stopped:
         reindex(str(corpus))
 
+    assert stopped.value.code == 130
     body = search(q="printer", mode="keyword").json()
     assert body["metadata"]["index_generation"] == 1
     assert body["success"] is True

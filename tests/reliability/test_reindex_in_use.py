@@ -1,0 +1,147 @@
+"""Reindex while the service is in use, killed or interrupted while embedding: nothing is lost.
+
+The reindexes are real processes (bench/reindex_runs.py), with the fake encoder slowed to a
+model's pace, against the test database: committed to (`transaction=True`), on PostgreSQL or
+in SQLite's file, as deployments run them.
+"""
+
+import random
+import re
+import signal
+import time
+from pathlib import Path
+
+import pytest
+from django.db import connection
+from rest_framework.test import APIClient
+
+from bench.reindex_runs import (
+    add_files,
+    child_env,
+    encoded_texts,
+    kill_when,
+    run_to_end,
+    start_reindex,
+)
+from indexer.models import FileIndex, ReindexLease
+from search.engine import read_current
+from search.models import PassageVector
+from tests.environment import POSTGRES_URL
+
+pytestmark = pytest.mark.django_db(transaction=True)
+# Passages a batch embeds: SEMANTIC_BATCH_SIZE 4, 16 batches at a time.
+BATCH = 64
+
+
+@pytest.fixture
+def tree(tmp_path: Path) -> Path:
+    root = tmp_path / "tree"
+    add_files(root, 300, random.Random(3), "first")
+    return root
+
+
+@pytest.fixture
+def env(settings, tmp_path: Path) -> dict[str, str]:
+    name = connection.settings_dict["NAME"]
+    url = f"sqlite:///{name}" if connection.vendor == "sqlite" else f"{POSTGRES_URL}/{name}"
+    return child_env(
+        url,
+        settings.INDEX_DIR,
+        SEMANTIC_BATCH_SIZE="4",
+        DIZIN_BENCH_ENCODE_SECONDS="0.1",
+        DIZIN_BENCH_ENCODE_LOG=str(tmp_path / "encoded.log"),
+        DIZIN_BENCH_VERBOSITY="1",
+    )
+
+
+def stored_vectors() -> int:
+    return PassageVector.objects.count()
+
+
+def embedded(env: dict[str, str]) -> int:
+    """Count the passages encoded since the log was last read, and clear it."""
+    return len(encoded_texts(Path(env["DIZIN_BENCH_ENCODE_LOG"])))
+
+
+def test_a_build_killed_while_embedding_keeps_every_finished_batch(tree, env, settings):
+    process = start_reindex(tree, env)
+    assert kill_when(process, lambda: stored_vectors() >= 2 * BATCH), "ended before embedding"
+    kept = stored_vectors()
+    embedded(env)
+
+    finished = run_to_end(tree, env)  # the dead run's lock is taken over at once
+
+    assert finished.returncode == 0, finished.stderr
+    again = embedded(env)
+    assert again == stored_vectors() - kept
+    assert f"passages ({again} embedded)" in finished.stdout
+    assert read_current(settings.INDEX_DIR) == 1
+
+
+@pytest.mark.parametrize(("signum", "status"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_an_interrupted_build_stops_cleanly_and_the_next_run_resumes(tree, env, signum, status):
+    process = start_reindex(tree, env)
+    deadline = time.monotonic() + 60
+    while stored_vectors() < BATCH and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    process.send_signal(signum)
+    _, stderr = process.communicate(timeout=60)
+    kept = stored_vectors()
+    embedded(env)
+
+    assert process.returncode == status
+    assert "Traceback" not in stderr
+    assert re.fullmatch(
+        rf"Interrupted by {signum.name} in the embed phase \(\d+/\d+ passages done\)\. "
+        "Everything finished before is kept: run reindex again to go on from there.",
+        stderr.splitlines()[-1],
+    )
+    assert not ReindexLease.objects.exists()
+    finished = run_to_end(tree, env)
+    assert finished.returncode == 0, finished.stderr
+    assert embedded(env) == stored_vectors() - kept
+
+
+def test_a_reindex_completes_while_the_service_is_used_throughout(
+    tree, env, django_user_model, settings
+):
+    assert run_to_end(tree, {**env, "DIZIN_BENCH_ENCODE_SECONDS": "0"}).returncode == 0
+    add_files(tree, 200, random.Random(4), "second")
+    user = django_user_model.objects.create_user("ayse", is_staff=True)
+    api = APIClient()
+    api.force_authenticate(user)
+    settings.SEARCH_THROTTLE_RATE = "100000/hour"
+    process = start_reindex(tree, {**env, "DIZIN_BENCH_ENCODE_SECONDS": "0.3"})
+    builds, states, searches = [], set(), 0
+    while process.poll() is None:
+        assert api.get("/api/search/", {"q": f"network {searches}"}).status_code == 200
+        searches += 1
+        django_user_model.objects.create_user(f"user{searches}")  # as createsuperuser does
+        FileIndex.objects.filter(pk=FileIndex.objects.earliest("id").pk).update(content_type="x/y")
+        index = api.get("/api/health/").json()["data"]["index"]
+        states.add((index["state"], index["pending_files"] > 0))
+        builds.append(index["build"])
+    _, stderr = process.communicate()
+
+    assert process.returncode == 0, stderr
+    assert searches > 5
+    assert ("behind", True) in states
+    phases = {build["phase"] for build in builds if build}
+    assert {"embed"} <= phases <= {"crawl", "extract", "build", "embed", "swap"}
+    assert all(build["done"] <= (build["total"] or build["done"]) for build in builds if build)
+    assert api.get("/api/health/").json()["data"]["index"]["build"] is None
+
+
+def test_files_written_before_a_kill_are_not_read_again(tmp_path, env):
+    root = tmp_path / "many"
+    add_files(root, 3000, random.Random(5), "batch")
+    process = start_reindex(root, env)
+    assert kill_when(process, lambda: FileIndex.objects.count() >= 500), "ended before writing"
+    written = FileIndex.objects.count()
+
+    finished = run_to_end(root, {**env, "DIZIN_BENCH_ENCODE_SECONDS": "0"})
+
+    assert finished.returncode == 0, finished.stderr
+    summary = finished.stdout.splitlines()
+    assert f"new           {3000 - written}" in summary
+    assert f"unchanged     {written}" in summary

@@ -1,0 +1,71 @@
+"""The vector store: every vector kept as it is computed, and only as many as the index uses."""
+
+import shutil
+
+import numpy as np
+import pytest
+
+from search.engine import SearchIndex, generation_dir, read_current
+from search.models import PassageVector
+from search.vectors import DatabaseVectorStore
+from tests.search.conftest import reindex
+
+pytestmark = pytest.mark.django_db
+
+
+def served_keys(settings) -> set[int]:
+    directory = generation_dir(settings.INDEX_DIR, read_current(settings.INDEX_DIR))
+    return set(SearchIndex.load(directory).passages.keys.tolist())
+
+
+def store_keys() -> set[int]:
+    keys = np.array(PassageVector.objects.values_list("key", flat=True), dtype=np.int64)
+    return set(keys.view(np.uint64).tolist())
+
+
+def test_vectors_round_trip_through_the_table_keys_past_2_63_included():
+    store = DatabaseVectorStore(model_id="m", dimension=3)
+    keys = np.array([1, 2**63 + 5, 2**64 - 1], dtype=np.uint64)
+    vectors = np.arange(9, dtype=np.float32).reshape(3, 3)
+
+    store.add(keys, vectors)
+    store.add(keys[:1], vectors[:1] + 100)  # already kept: left as it is
+    positions, found = store.find(np.array([7, 2**64 - 1, 1], dtype=np.uint64))
+
+    assert positions.tolist() == [1, 2]
+    assert found.tolist() == [[6.0, 7.0, 8.0], [0.0, 1.0, 2.0]]
+
+
+def test_the_store_holds_exactly_what_the_served_index_embedded(corpus, encoder, settings):
+    assert store_keys() == served_keys(settings)
+
+    (corpus / "src" / "billing.py").write_text("def refund(order):\n    return -order\n")
+    (corpus / "docs" / "password_reset.md").unlink()
+    reindex(str(corpus))
+
+    assert store_keys() == served_keys(settings)
+
+
+def test_pruning_drops_other_models_and_unused_vectors():
+    DatabaseVectorStore(model_id="old", dimension=1).add(
+        np.array([1], dtype=np.uint64), np.ones((1, 1))
+    )
+    store = DatabaseVectorStore(model_id="new", dimension=1)
+    store.add(np.array([1, 2, 3], dtype=np.uint64), np.ones((3, 1)))
+
+    dropped = store.prune(keep=np.array([2, 9], dtype=np.uint64))
+
+    assert (dropped, list(PassageVector.objects.values_list("model_id", "key"))) == (
+        3,
+        [("new", 2)],
+    )
+
+
+def test_a_rebuild_from_scratch_embeds_nothing_the_store_has(corpus, encoder, settings):
+    shutil.rmtree(settings.INDEX_DIR)  # no earlier generation to reuse vectors from
+    before = encoder.encoded_count
+
+    reindex("--semantic-only")
+
+    assert encoder.encoded_count == before
+    assert read_current(settings.INDEX_DIR) == 1
