@@ -33,6 +33,10 @@ def throwaway_django(database_url: str | None, **env: str) -> Iterator[None]:
     django.setup()
     from django.db import connection
 
+    if connection.vendor == "sqlite":
+        # A file in WAL mode, as deployments run it; in memory, a second thread (the reindex
+        # lease's heartbeat) would find its tables locked.
+        connection.settings_dict["TEST"]["NAME"] = f"{scratch}/test.sqlite3"
     test_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:
         yield

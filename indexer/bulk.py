@@ -85,8 +85,15 @@ def _adapters(columns: list[models.Field]) -> dict[int, Callable[[Any], Any]]:
             # One batch stamps every row with the same `now`: adapt each distinct value once.
             adapters[i] = functools.lru_cache(maxsize=256)(connection.ops.adapt_datetimefield_value)
         elif isinstance(field, models.JSONField):
-            adapters[i] = functools.partial(field.get_db_prep_save, connection=connection)
+            adapters[i] = _json_adapter(field)
     return adapters
+
+
+def _json_adapter(field: models.JSONField) -> Callable[[Any], Any]:
+    """Adapt JSON as the field would; the empty list most rows hold, once."""
+    prepare = functools.partial(field.get_db_prep_save, connection=connection)
+    empty = prepare([])
+    return lambda value: prepare(value) if value else empty
 
 
 def _adapted(row: Sequence[Any], adapters: dict[int, Callable[[Any], Any]]) -> list[Any]:

@@ -1,8 +1,10 @@
+from typing import ClassVar
+
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models.functions import Length
 
-from core.models import SoftDeleteModel
+from core.models import AllRowsManager, SoftDeleteManager, SoftDeleteModel
 from indexer.extract import Status
 from indexer.validators import MAX_PATH_CHARS, validate_file_path
 
@@ -39,6 +41,10 @@ class FileIndex(SoftDeleteModel):
     extraction_detail = models.CharField(
         max_length=255, blank=True, help_text="Why extraction failed or was skipped."
     )
+
+    # Declared again so that type checkers bind the managers to this model, not the base.
+    objects: ClassVar[SoftDeleteManager["FileIndex"]] = SoftDeleteManager()
+    all_objects: ClassVar[AllRowsManager["FileIndex"]] = AllRowsManager()
 
     class Meta:
         db_table = "file_index"

@@ -12,6 +12,8 @@ from core.interrupts import StopRequest
 from core.progress import Phase, eta_seconds
 from indexer.lease import Lease, RunState
 
+# How often a phase's count reaches the bar, the log and the lease: advance() is called per file.
+UPDATE_SECONDS = 0.2
 UNITS = {
     Phase.CRAWL: "files",
     Phase.EXTRACT: "files",
@@ -45,6 +47,7 @@ class RunProgress:
         self._bytes = 0
         self._started = 0.0
         self._started_at: datetime | None = None
+        self._next_update = 0.0
         self._next_line = 0.0
 
     @property
@@ -56,6 +59,7 @@ class RunProgress:
         self.close()
         self.phase, self._total, self._done, self._bytes = phase, total, 0, 0
         self._started, self._started_at = time.monotonic(), timezone.now()
+        self._next_update = 0.0
         if self._terminal:
             self._bar = tqdm(
                 total=total, desc=phase.value, unit=UNITS[phase], file=self._stream,
@@ -77,12 +81,13 @@ class RunProgress:
     def advance(self, steps: int = 1, *, size: int = 0) -> None:
         self._done += steps
         self._bytes += size
-        if self._bar is not None:
-            self._bar.update(steps)
-            if size:
-                self._bar.set_postfix_str(tqdm.format_sizeof(self._bytes, "B", 1024), False)
-        elif self._interval is not None and time.monotonic() >= self._next_line:
-            self._next_line = time.monotonic() + self._interval
+        now = time.monotonic()
+        if now < self._next_update:
+            return
+        self._next_update = now + UPDATE_SECONDS
+        self._show()
+        if self._bar is None and self._interval is not None and now >= self._next_line:
+            self._next_line = now + self._interval
             self._write(self.line())
         self._publish()
 
@@ -112,8 +117,16 @@ class RunProgress:
 
     def close(self) -> None:
         if self._bar is not None:
+            self._show()
             self._bar.close()
             self._bar = None
+
+    def _show(self) -> None:
+        """Bring the bar up to the count."""
+        if self._bar is not None:
+            self._bar.update(self._done - self._bar.n)
+            if self._bytes:
+                self._bar.set_postfix_str(tqdm.format_sizeof(self._bytes, "B", 1024), False)
 
     def _publish(self) -> None:
         if self.lease is not None and self.phase is not None:

@@ -6,7 +6,7 @@ import asyncio
 import hashlib
 import os
 import stat
-from collections.abc import Coroutine, Iterable, Iterator
+from collections.abc import Coroutine, Generator, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from itertools import islice
@@ -47,7 +47,7 @@ _Results = list[ReadResult | CrawlProblem]
 
 def read_files(
     files: Iterable[FoundFile], *, max_text_bytes: int = 1 << 20, concurrency: int = 8
-) -> Iterator[ReadResult | CrawlProblem]:
+) -> Generator[ReadResult | CrawlProblem, None, None]:
     """Hash and sniff each file, yielding results in completion order.
 
     At most `concurrency` reads (a batch of small files or one large file) are in flight, and
@@ -62,7 +62,7 @@ def read_files(
 
 def _drive(
     jobs: Iterator[Coroutine[Any, Any, _Results]], concurrency: int
-) -> Iterator[ReadResult | CrawlProblem]:
+) -> Generator[ReadResult | CrawlProblem, None, None]:
     """Run the jobs on a private event loop, stepping it only while the caller waits for more."""
     loop = asyncio.new_event_loop()
     loop.set_default_executor(ThreadPoolExecutor(concurrency, thread_name_prefix="dizin-reader"))

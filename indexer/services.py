@@ -16,7 +16,7 @@ from indexer.report import SyncReport
 from indexer.selectors import StoredFile, stored_files_in_path_order
 from indexer.signals import file_index_changed
 from indexer.spool import Spool
-from indexer.storing import Pending, Store
+from indexer.storing import Store
 from indexer.validators import path_length_error
 
 # Files read, restored or deleted per batch; each batch's writes are committed before the next.
@@ -89,7 +89,7 @@ class _Crawl:
         self.progress = progress
         self.report = SyncReport(dry_run=options.dry_run)
         self.protected: set[str] = set()
-        self.to_read: Spool[Pending] = Spool(batch=BATCH_FILES)
+        self.to_read: Spool[tuple[str, str, int, int, StoredFile | None]] = Spool(batch=BATCH_FILES)
         self.to_restore: list[int] = []
         self.to_delete: list[int] = []
 
@@ -130,7 +130,8 @@ class _Crawl:
 
     def _present(self, file: FoundFile, row: StoredFile | None) -> None:
         if row is None or self.options.full or _stat_changed(row, file) or _outdated(row):
-            self.to_read.append((file, row))
+            # A plain tuple: a slots dataclass pickles through dataclasses.fields(), slowly.
+            self.to_read.append((file.path, file.os_path, file.size, file.mtime_ns, row))
         elif row.deleted:
             self.to_restore.append(row.id)
             if len(self.to_restore) >= BATCH_FILES:
@@ -158,8 +159,8 @@ class _Crawl:
         """Read the new and changed files the crawl found, and write them, batch by batch."""
         if self.options.dry_run:
             for batch in self.to_read.batches():
-                self.report.new += sum(1 for _, row in batch if row is None)
-                self.report.changed += sum(1 for _, row in batch if row is not None)
+                self.report.new += sum(1 for *_, row in batch if row is None)
+                self.report.changed += sum(1 for *_, row in batch if row is not None)
             return
         self.progress.start(Phase.EXTRACT, len(self.to_read))
         store = Store(
@@ -169,7 +170,12 @@ class _Crawl:
             concurrency=self.options.read_concurrency,
         )
         for batch in self.to_read.batches():
-            store.read_and_write(batch)
+            store.read_and_write(
+                [
+                    (FoundFile(path, os_path, size, mtime), row)
+                    for path, os_path, size, mtime, row in batch
+                ]
+            )
 
 
 def _stat_changed(row: StoredFile, file: FoundFile) -> bool:
@@ -178,7 +184,7 @@ def _stat_changed(row: StoredFile, file: FoundFile) -> bool:
 
 def _outdated(row: StoredFile) -> bool:
     """Tell whether the row's text was extracted by another extractor than its type's now."""
-    return row.extractor != EXTRACTORS.for_file(row.content_type, row.path).key()
+    return row.extractor != EXTRACTORS.key_for(row.content_type, row.path)
 
 
 def _under_any(path: str, prefixes: set[str]) -> bool:

@@ -1,5 +1,6 @@
 """Read new and changed files and write them to the file index, a batch per transaction."""
 
+import contextlib
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 
@@ -68,21 +69,24 @@ class Store:
         )
         pending: list[ReadResult] = []
         pending_bytes = 0
-        results = read_files(
+        reading = read_files(
             [file for file, _ in batch],
             max_text_bytes=self.max_text_bytes,
             concurrency=self.concurrency,
         )
-        for result in results:
-            if isinstance(result, CrawlProblem):
-                self.report.add_problem(result)
-                self.progress.advance()
-                continue
-            pending.append(result)
-            pending_bytes += len(result.text or "")
-            if len(pending) >= WRITE_BATCH_FILES or pending_bytes >= WRITE_BATCH_BYTES:
-                self._write(pending, rows, old_hashes)
-                pending, pending_bytes = [], 0
+        # Closed here, even when a write fails or the run is stopped: left to the interpreter's
+        # exit, the reader would start its shutdown thread too late, and the process hang.
+        with contextlib.closing(reading) as results:
+            for result in results:
+                if isinstance(result, CrawlProblem):
+                    self.report.add_problem(result)
+                    self.progress.advance()
+                    continue
+                pending.append(result)
+                pending_bytes += len(result.text or "")
+                if len(pending) >= WRITE_BATCH_FILES or pending_bytes >= WRITE_BATCH_BYTES:
+                    self._write(pending, rows, old_hashes)
+                    pending, pending_bytes = [], 0
         self._write(pending, rows, old_hashes)
 
     def _write(

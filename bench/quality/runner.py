@@ -69,11 +69,16 @@ def evaluate(collection: Collection, scratch: Path, *, progress: bool = True) ->
 
 
 def _reindex(root: Path, progress: bool) -> float:
-    """Index `root` with the reindex command, showing its own progress bars; return seconds."""
+    """Index `root` with the reindex command; return seconds. Only problems reach stderr."""
     started = time.perf_counter()
     problems = io.StringIO()
     call_command(
-        "reindex", str(root), verbosity=int(progress), stdout=io.StringIO(), stderr=problems
+        "reindex",
+        str(root),
+        verbosity=int(progress),
+        progress_interval=0,
+        stdout=io.StringIO(),
+        stderr=problems,
     )
     elapsed = time.perf_counter() - started
     if problems.getvalue():  # a file left out would lower every Dizin row unseen

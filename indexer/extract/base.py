@@ -62,33 +62,25 @@ class Extraction:
     segments: tuple[Segment, ...] = ()
     detail: str = ""
     encoding: str | None = None
-    # Character offset in `text` where each segment starts.
-    offsets: tuple[int, ...] = field(init=False, default=())
+    # The segments' text joined, or None when the file's text could not be had.
+    text: str | None = field(init=False, default=None)
 
     SEPARATOR: ClassVar[str] = "\n\n"
 
     def __post_init__(self) -> None:
-        starts, position = [], 0
-        for segment in self.segments:
-            starts.append(position)
-            position += len(segment.text) + len(self.SEPARATOR)
-        object.__setattr__(self, "offsets", tuple(starts))
-
-    @property
-    def text(self) -> str | None:
-        """Return the segments' text joined, or None when the file's text could not be had."""
-        if self.status not in TEXT_STATUSES:
-            return None
-        return self.SEPARATOR.join(segment.text for segment in self.segments)
+        if self.status in TEXT_STATUSES:
+            text = self.SEPARATOR.join(segment.text for segment in self.segments)
+            object.__setattr__(self, "text", text)
 
     @property
     def locations(self) -> list[tuple[int, int | None, str | None]]:
-        """Return (offset, page, member) of each segment that has a location."""
-        return [
-            (offset, segment.page, segment.member)
-            for offset, segment in zip(self.offsets, self.segments, strict=True)
-            if segment.page is not None or segment.member is not None
-        ]
+        """Return (offset in `text`, page, member) of each segment that has a location."""
+        found, offset = [], 0
+        for segment in self.segments:
+            if segment.page is not None or segment.member is not None:
+                found.append((offset, segment.page, segment.member))
+            offset += len(segment.text) + len(self.SEPARATOR)
+        return found
 
 
 class Extractor(ABC):
@@ -100,6 +92,9 @@ class Extractor(ABC):
 
     name: ClassVar[str]
     version: ClassVar[int]
+    # The extensions accepts() looks at (lowercase, with the dot); for any other file it
+    # decides by the MIME type alone, which lets a reindex skip working the extension out.
+    extensions: ClassVar[frozenset[str]] = frozenset()
 
     @classmethod
     def key(cls) -> str:

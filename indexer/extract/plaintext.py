@@ -42,13 +42,13 @@ class PlainTextExtractor(Extractor):
     def extract(self, source: Source, *, max_bytes: int) -> Extraction:
         if source.size == 0:
             return Extraction(self.key(), Status.EMPTY)
-        if b"\0" in source.head[:BINARY_PROBE_BYTES]:
+        if source.head.find(b"\0", 0, BINARY_PROBE_BYTES) >= 0:
             return Extraction(self.key(), Status.UNSUPPORTED, detail="binary data")
         text, encoding = decode(source.head[:max_bytes], complete=source.size <= max_bytes)
         # A NUL in a text file is noise, and PostgreSQL refuses it in text.
         text = text.replace("\0", "")
         status = Status.TRUNCATED if source.size > max_bytes else Status.OK
-        if not text.strip() and status == Status.OK:
+        if status == Status.OK and (not text or text.isspace()):
             status = Status.EMPTY
         return Extraction(self.key(), status, (Segment(text),), encoding=encoding)
 

@@ -27,6 +27,7 @@ class Registry:
 
     def __init__(self, extractors: Sequence[Extractor]) -> None:
         self._extractors: tuple[Extractor, ...] = (*extractors, Unsupported())
+        self._claimed = tuple(sorted({ext for e in self._extractors for ext in e.extensions}))
         self.find = functools.lru_cache(maxsize=1024)(self._find)
 
     def _find(self, content_type: str, extension: str) -> Extractor:
@@ -34,7 +35,17 @@ class Registry:
         return next(e for e in self._extractors if e.accepts(content_type, extension))
 
     def for_file(self, content_type: str, path: str) -> Extractor:
-        return self.find(content_type, os.path.splitext(path)[1].lower())
+        return self.find(content_type, self._extension(path))
+
+    def key_for(self, content_type: str, path: str) -> str:
+        """Return the key (name/version) of the extractor for this file, as stored with it."""
+        return self.find(content_type, self._extension(path)).key()
+
+    def _extension(self, path: str) -> str:
+        """Return the file's extension if some extractor looks at it, else ""."""
+        if not self._claimed or not path.lower().endswith(self._claimed):
+            return ""
+        return os.path.splitext(path)[1].lower()
 
     def extract(self, source: Source, *, path: str, max_bytes: int) -> Extraction:
         """Extract a file with the extractor for its type; a crash in it is a FAILED status."""

@@ -145,3 +145,21 @@ def test_files_written_before_a_kill_are_not_read_again(tmp_path, env):
     summary = finished.stdout.splitlines()
     assert f"new           {3000 - written}" in summary
     assert f"unchanged     {written}" in summary
+
+
+def test_an_interrupt_while_reading_files_stops_at_once_and_keeps_what_was_written(tmp_path, env):
+    root = tmp_path / "many"
+    add_files(root, 3000, random.Random(6), "batch")
+    process = start_reindex(root, env)
+    deadline = time.monotonic() + 60
+    while FileIndex.objects.count() < 500 and time.monotonic() < deadline:
+        time.sleep(0.001)
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=30)
+
+    assert process.returncode == 130, stderr
+    assert re.fullmatch(
+        r"Interrupted by SIGINT in the extract phase \(\d+/3000 files done\)\. .*",
+        stderr.splitlines()[-1],
+    )
+    assert FileIndex.objects.count() % 500 == 0
