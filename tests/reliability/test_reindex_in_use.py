@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from django.db import connection
+from django.test import Client
 from rest_framework.test import APIClient
 
 from bench.reindex_runs import (
@@ -107,17 +108,22 @@ def test_a_reindex_completes_while_the_service_is_used_throughout(
 ):
     assert run_to_end(tree, {**env, "DIZIN_BENCH_ENCODE_SECONDS": "0"}).returncode == 0
     add_files(tree, 200, random.Random(4), "second")
-    user = django_user_model.objects.create_user("ayse", is_staff=True)
-    api = APIClient()
-    api.force_authenticate(user)
+    admin = django_user_model.objects.create_superuser("ayse", password="x")
+    api, browser = APIClient(), Client()
+    api.force_authenticate(admin)
     settings.SEARCH_THROTTLE_RATE = "100000/hour"
     process = start_reindex(tree, {**env, "DIZIN_BENCH_ENCODE_SECONDS": "0.3"})
     builds, states, searches = [], set(), 0
     while process.poll() is None:
         assert api.get("/api/search/", {"q": f"network {searches}"}).status_code == 200
         searches += 1
-        django_user_model.objects.create_user(f"user{searches}")  # as createsuperuser does
-        FileIndex.objects.filter(pk=FileIndex.objects.earliest("id").pk).update(content_type="x/y")
+        django_user_model.objects.create_superuser(f"admin{searches}", password="x")
+        assert browser.login(username="ayse", password="x")  # a session written
+        restored = browser.post(
+            "/admin/indexer/fileindex/?state=all",
+            {"action": "restore_selected", "_selected_action": [FileIndex.objects.first().pk]},
+        )
+        assert restored.status_code == 302
         index = api.get("/api/health/").json()["data"]["index"]
         states.add((index["state"], index["pending_files"] > 0))
         builds.append(index["build"])
