@@ -2,6 +2,7 @@
 
 from rest_framework import serializers
 
+from core.serializers import PlainOutputSerializer
 from search.serializers import IndexSummarySerializer
 
 
@@ -9,13 +10,13 @@ class AnalyticsQuerySerializer(serializers.Serializer):
     days = serializers.IntegerField(default=30, min_value=1, max_value=365)
 
 
-class ContentTypeFiguresSerializer(serializers.Serializer):
+class ContentTypeFiguresSerializer(PlainOutputSerializer):
     content_type = serializers.CharField()
     count = serializers.IntegerField()
     bytes = serializers.IntegerField()
 
 
-class FileFiguresSerializer(serializers.Serializer):
+class FileFiguresSerializer(PlainOutputSerializer):
     total = serializers.IntegerField(help_text="Alive files.")
     total_bytes = serializers.IntegerField()
     average_bytes = serializers.IntegerField()
@@ -24,22 +25,22 @@ class FileFiguresSerializer(serializers.Serializer):
     deleted = serializers.IntegerField(help_text="Soft-deleted files.")
 
 
-class QueryCountSerializer(serializers.Serializer):
+class QueryCountSerializer(PlainOutputSerializer):
     query = serializers.CharField(help_text="Folded: Türkçe and turkce count together.")
     count = serializers.IntegerField()
 
 
-class DayCountSerializer(serializers.Serializer):
+class DayCountSerializer(PlainOutputSerializer):
     date = serializers.DateField()
     searches = serializers.IntegerField()
 
 
-class LatencySerializer(serializers.Serializer):
+class LatencySerializer(PlainOutputSerializer):
     p50 = serializers.FloatField(allow_null=True)
     p95 = serializers.FloatField(allow_null=True)
 
 
-class SearchFiguresSerializer(serializers.Serializer):
+class SearchFiguresSerializer(PlainOutputSerializer):
     total = serializers.IntegerField()
     top_queries = QueryCountSerializer(many=True)
     top_zero_result_queries = QueryCountSerializer(many=True)
@@ -48,13 +49,13 @@ class SearchFiguresSerializer(serializers.Serializer):
     cache_hit_rate = serializers.FloatField(allow_null=True)
 
 
-class AnalyticsSerializer(serializers.Serializer):
+class AnalyticsSerializer(PlainOutputSerializer):
     files = FileFiguresSerializer()
     searches = SearchFiguresSerializer(help_text="Staff: everyone's searches; others: their own.")
     index = IndexSummarySerializer()
 
 
-class AnalyticsMetadataSerializer(serializers.Serializer):
+class AnalyticsMetadataSerializer(PlainOutputSerializer):
     cached = serializers.BooleanField()
     days = serializers.IntegerField()
     scope = serializers.ChoiceField(choices=["all", "own"])

@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 from core.api import success_response
 from core.cache import MISS, cache_get, cache_set
 from core.schema import envelope
+from core.serializers import PlainOutputSerializer
 from search.serializers import IndexStateSerializer
 from search.status import index_status
 
@@ -41,7 +42,7 @@ def health() -> dict[str, Any]:
     }
 
 
-class HealthSerializer(serializers.Serializer):
+class HealthSerializer(PlainOutputSerializer):
     database = serializers.CharField(help_text='"ok", or "unavailable: <error>".')
     cache = serializers.CharField(help_text='"ok" or "unavailable".')
     index = IndexStateSerializer()

@@ -55,10 +55,3 @@ class PathPrefixField(serializers.CharField):
         if not value.startswith("/"):
             self.fail("relative")
         return value.rstrip("/") or "/"
-
-
-class IsoDateTimeField(serializers.DateTimeField):
-    """A datetime rendered as Python's isoformat, keeping "+00:00" rather than "Z"."""
-
-    def to_representation(self, value: datetime) -> str:
-        return value.isoformat()

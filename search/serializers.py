@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from core.progress import Phase
-from search.fields import IsoDateTimeField
+from core.serializers import PlainOutputSerializer
 from search.request import (
     DEFAULT_PAGE_SIZE,
     MAX_PAGE,
@@ -77,12 +77,12 @@ def _out_of_order(low, high) -> bool:
     return low is not None and high is not None and low > high
 
 
-class SearchResultSerializer(serializers.Serializer):
+class SearchResultSerializer(PlainOutputSerializer):
     id = serializers.IntegerField()
     file_path = serializers.CharField()
     content_type = serializers.CharField()
     file_size = serializers.IntegerField()
-    last_modified = IsoDateTimeField()
+    last_modified = serializers.DateTimeField()
     score = serializers.FloatField(
         allow_null=True,
         help_text="BM25 (keyword), cosine similarity (semantic) or fused rank score (hybrid); "
@@ -94,7 +94,7 @@ class SearchResultSerializer(serializers.Serializer):
     )
 
 
-class SearchPageSerializer(serializers.Serializer):
+class SearchPageSerializer(PlainOutputSerializer):
     """What one search found, the same for everyone who asks it of the same index."""
 
     total_results = serializers.IntegerField()
@@ -117,7 +117,7 @@ class SearchMetadataSerializer(SearchPageSerializer):
     )
 
 
-class ReindexProgressSerializer(serializers.Serializer):
+class ReindexProgressSerializer(PlainOutputSerializer):
     """The phase a running reindex is in, and how far through it."""
 
     phase = serializers.ChoiceField(choices=[*Phase])
@@ -127,7 +127,7 @@ class ReindexProgressSerializer(serializers.Serializer):
     eta_seconds = serializers.IntegerField(allow_null=True)
 
 
-class IndexSummarySerializer(serializers.Serializer):
+class IndexSummarySerializer(PlainOutputSerializer):
     """The served index, in brief; every figure is null when none is served."""
 
     state = serializers.ChoiceField(
