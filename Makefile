@@ -46,6 +46,7 @@ run: $(INSTALLED) .env
 	$(PY) manage.py collectstatic --no-input -v 0
 	$(PY) manage.py reindex indexer/demo
 	$(PY) manage.py demo_user
+	$(PY) manage.py access grant indexer/demo --user demo
 	$(MAKE) serve
 
 # Each worker writes its metrics to files here, so /metrics adds up every worker's counts.

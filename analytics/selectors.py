@@ -1,16 +1,18 @@
 """Reads for analytics: what is indexed and how search is used, aggregated in the database."""
 
 import math
-from datetime import UTC, date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import FloatField, Func, QuerySet, Sum
+from django.db.models import Count, FloatField, Func, QuerySet, Sum
 from django.utils import timezone
 
 from analytics.models import FileDay, QueryDay, SearchDay, SearchEvent
 from core.cache import MISS, cache_get, cache_set
+from indexer.access import AccessScope, scopes
+from indexer.selectors import file_index_within
 from search.status import index_status
 
 TOP = 10
@@ -18,8 +20,15 @@ TOP = 10
 FILES_VERSION_KEY = "analytics:files-version"
 
 
-def file_stats() -> dict[str, Any]:
-    """Return the indexed files' figures, summed from the per-type, per-day rollup."""
+def file_stats(*, scope: AccessScope) -> dict[str, Any]:
+    """Return the figures of the indexed files `scope` lets its user see."""
+    if scope.prefixes is None:
+        return _all_file_stats()
+    return _file_stats_within(scope.prefixes)
+
+
+def _all_file_stats() -> dict[str, Any]:
+    """Sum every file's figures from the per-type, per-day rollup."""
     totals = FileDay.objects.aggregate(
         files=Sum("files"), bytes=Sum("bytes"), deleted=Sum("deleted")
     )
@@ -39,6 +48,28 @@ def file_stats() -> dict[str, Any]:
         or 0,
         "content_types": list(types),
         "deleted": totals["deleted"] or 0,
+    }
+
+
+def _file_stats_within(folders: tuple[str, ...]) -> dict[str, Any]:
+    """Count the files within `folders` from the file index itself: the rollup has no paths."""
+    files = file_index_within(folders)
+    alive = files.filter(deleted_at__isnull=True)
+    totals = alive.aggregate(files=Count("id"), bytes=Sum("file_size"))
+    count, size = totals["files"], totals["bytes"] or 0
+    week = datetime.combine(_utc_today() - timedelta(days=6), time.min, tzinfo=UTC)
+    types = (
+        alive.values("content_type")
+        .annotate(count=Count("id"), bytes=Sum("file_size"))
+        .order_by("-count", "content_type")[:TOP]
+    )
+    return {
+        "total": count,
+        "total_bytes": size,
+        "average_bytes": round(size / count) if count else 0,
+        "added_last_7_days": alive.filter(created_at__gte=week).count(),
+        "content_types": list(types),
+        "deleted": files.filter(deleted_at__isnull=False).count(),
     }
 
 
@@ -62,8 +93,8 @@ def search_stats(*, user, days: int) -> dict[str, Any]:
     }
 
 
-def index_stats() -> dict[str, Any]:
-    return index_status()
+def index_stats(*, scope: AccessScope) -> dict[str, Any]:
+    return index_status(scope=scope)
 
 
 def _top_queries(rollup: QuerySet, counted: str) -> list[dict[str, Any]]:
@@ -108,22 +139,26 @@ def _percentile(events: QuerySet, fraction: float) -> float | None:
 
 def analytics_payload(*, user, days: int, index: dict[str, Any] | None = None) -> dict[str, Any]:
     """Compute the figures `user` may see, uncached."""
+    scope = scopes.of(user)
     return {
-        "files": file_stats(),
+        "files": file_stats(scope=scope),
         "searches": search_stats(user=user, days=days),
-        "index": index_stats() if index is None else index,
+        "index": index_stats(scope=scope) if index is None else index,
     }
 
 
 def analytics_cached(*, user, days: int) -> tuple[dict[str, Any], bool]:
     """Return the figures `user` may see, cached per scope until a reindex or the TTL.
 
-    The index's own figures are read afresh every time: its state changes without a reindex.
+    Searches are scoped by user (staff see everyone's), files by access scope. The index's
+    own figures are read afresh every time: its state changes without a reindex.
     """
-    scope = "all" if user.is_staff else f"user-{user.pk}"
-    index = index_stats()
+    searches = "all" if user.is_staff else f"user-{user.pk}"
+    files = scopes.of(user)
+    index = index_stats(scope=files)
     version = cache_get(FILES_VERSION_KEY)
-    key = f"analytics:{scope}:{days}:{index['build_id']}:{None if version is MISS else version}"
+    version = None if version is MISS else version
+    key = f"analytics:{searches}:{files.key}:{days}:{index['build_id']}:{version}"
     payload = cache_get(key)
     if payload is not MISS:
         return payload | {"index": index}, True

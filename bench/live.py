@@ -51,9 +51,11 @@ def manage(env: dict[str, str], *args: str) -> str:
     ).stdout
 
 
-def demo_token(env: dict[str, str]) -> str:
-    """Create the demo user and return its API token."""
-    return manage(env, "demo_user").split("API token ")[1].split()[0]
+def demo_token(env: dict[str, str], folder: Path) -> str:
+    """Create the demo user, let it find the files under `folder`, and return its API token."""
+    token = manage(env, "demo_user").split("API token ")[1].split()[0]
+    manage(env, "access", "grant", str(folder), "--user", "demo")
+    return token
 
 
 def free_port() -> int:

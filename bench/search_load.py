@@ -132,7 +132,7 @@ def main() -> None:
         started = time.perf_counter()
         manage(env, "reindex", str(scratch / "corpus"), "-v", "0")
         print(f"indexed {args.documents} documents in {time.perf_counter() - started:.1f} s")
-        token = demo_token(env)
+        token = demo_token(env, scratch / "corpus")
         for title, workers, reuse_port in servers(args.workers):
             server, base = start_server(env, workers, reuse_port=reuse_port)
             try:

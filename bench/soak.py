@@ -235,7 +235,7 @@ def main() -> None:
         started = time.perf_counter()
         manage(env, "reindex", str(scratch / "corpus"), "-v", "0")
         print(f"indexed {args.files} files in {time.perf_counter() - started:.1f} s")
-        token = demo_token(env)
+        token = demo_token(env, scratch / "corpus")
         server, base = start_server(env, 1)
         try:
             pids = worker_pids(server.pid)

@@ -239,6 +239,10 @@ SEARCH_EVENT_RETENTION_DAYS = env_int("SEARCH_EVENT_RETENTION_DAYS", 365, minimu
 SEARCH_EVENTS_IN_BACKGROUND = env_bool("SEARCH_EVENTS_IN_BACKGROUND", True)
 METRICS_TOKEN = env_str("METRICS_TOKEN")
 
+# Access rules (manage.py access): what a user with none finds, and whether staff see it all.
+SEARCH_DEFAULT_ACCESS = env_choice("SEARCH_DEFAULT_ACCESS", "none", ("none", "all"))
+ACCESS_STAFF_SEES_ALL = env_bool("ACCESS_STAFF_SEES_ALL", True)
+
 # Logging: text for people, JSON (one object per line) for log shippers.
 LOG_FORMAT = env_choice("LOG_FORMAT", "text", ("text", "json"))
 LOG_LEVEL = env_choice("LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"))

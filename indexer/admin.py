@@ -9,7 +9,9 @@ from django.utils.translation import ngettext
 
 from core.admin import BoundedCountPaginator
 from core.models import SoftDeleteQuerySet
-from indexer.models import FileIndex
+from indexer.access import scopes
+from indexer.models import AccessRule, FileIndex
+from indexer.selectors import file_index_within
 from indexer.signals import file_index_changed
 
 
@@ -61,7 +63,9 @@ class FileIndexAdmin(admin.ModelAdmin):
     list_per_page = 100
 
     def get_queryset(self, request: HttpRequest) -> SoftDeleteQuerySet:
-        return FileIndex.all_objects.all()
+        """List every file, alive or not, that the user may find (staff can be limited)."""
+        folders = scopes.of(request.user).prefixes
+        return FileIndex.all_objects.all() if folders is None else file_index_within(folders)
 
     def get_actions(self, request: HttpRequest) -> dict:
         """Name Django's delete action for what it does here: delete_queryset hard-deletes.
@@ -109,3 +113,12 @@ class FileIndexAdmin(admin.ModelAdmin):
         file_index_changed.send(sender=FileIndex)
         message = ngettext("%d file restored.", "%d files restored.", count) % count
         self.message_user(request, message, messages.SUCCESS)
+
+
+@admin.register(AccessRule)
+class AccessRuleAdmin(admin.ModelAdmin):
+    list_display = ["path", "user", "group", "created_at"]
+    list_filter = ["group"]
+    search_fields = ["path", "user__username", "group__name"]
+    autocomplete_fields = ["user", "group"]
+    fields = ["path", "user", "group"]

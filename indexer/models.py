@@ -1,12 +1,16 @@
 from typing import ClassVar
 
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models.functions import Length
+from django.utils.translation import gettext_lazy as _
 
 from core.models import AllRowsManager, SoftDeleteManager, SoftDeleteModel
 from indexer.extract import Status
-from indexer.validators import MAX_PATH_CHARS, validate_file_path
+from indexer.validators import MAX_PATH_CHARS, folder_path, validate_file_path
 
 models.CharField.register_lookup(Length)
 
@@ -113,3 +117,57 @@ class ReindexLease(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} held by {self.owner} until {self.expires_at:%Y-%m-%d %H:%M:%S}"
+
+
+class AccessRule(models.Model):
+    """Who may find the files under a folder: one user, or the members of one group."""
+
+    path = models.CharField(
+        max_length=MAX_PATH_CHARS,
+        validators=[validate_file_path],
+        help_text="An absolute folder: a root, or any folder under one.",
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="access_rules",
+    )
+    group = models.ForeignKey(
+        Group, null=True, blank=True, on_delete=models.CASCADE, related_name="access_rules"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        db_table = "access_rule"
+        ordering = ["path"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(user__isnull=False, group__isnull=True)
+                | models.Q(user__isnull=True, group__isnull=False),
+                name="access_rule_user_or_group",
+                violation_error_message=_("Name a user or a group, not both."),
+            ),
+            models.UniqueConstraint(
+                fields=["path", "user"],
+                condition=models.Q(user__isnull=False),
+                name="access_rule_user_unique",
+                violation_error_message=_("This user already has a rule for this folder."),
+            ),
+            models.UniqueConstraint(
+                fields=["path", "group"],
+                condition=models.Q(group__isnull=False),
+                name="access_rule_group_unique",
+                violation_error_message=_("This group already has a rule for this folder."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.path} for {self.user or self.group}"
+
+    def clean(self) -> None:
+        try:
+            self.path = folder_path(self.path)
+        except ValidationError as error:
+            raise ValidationError({"path": error.messages}) from None

@@ -40,6 +40,17 @@ def file_index_under(roots: Sequence[str | os.PathLike]) -> SoftDeleteQuerySet:
     return FileIndex.objects.alias(path_key=_codepoint_path()).filter(reduce(or_, ranges))
 
 
+def file_index_within(folders: Sequence[str]) -> SoftDeleteQuerySet:
+    """Return the files, alive or not, at or under any of the absolute `folders`.
+
+    The same files an access scope of those folders lets a search find.
+    """
+    if not folders:
+        return FileIndex.all_objects.none()
+    ranges = (Q(file_path=folder) | _under(folder.rstrip("/") + "/") for folder in folders)
+    return FileIndex.all_objects.alias(path_key=_codepoint_path()).filter(reduce(or_, ranges))
+
+
 def stored_files_in_path_order(
     root: str | os.PathLike, *, max_id: int, chunk: int = 5000
 ) -> Iterator[StoredFile]:

@@ -1,5 +1,7 @@
 """Limits on what a FileIndex row can hold, checked before the database sees a value."""
 
+import os
+
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -19,6 +21,13 @@ def validate_file_path(path: str) -> None:
     """Check the byte limit; the field's max_length already checks characters."""
     if error := _path_bytes_error(path):
         raise ValidationError(_("File path is too long: %(error)s."), params={"error": error})
+
+
+def folder_path(path: str) -> str:
+    """Normalize an absolute folder path ("/a/b/" -> "/a/b"); raise ValidationError if relative."""
+    if not path.startswith("/"):
+        raise ValidationError(_("Enter an absolute folder, such as /srv/files/hr."))
+    return os.path.normpath(path).replace("//", "/")
 
 
 def _path_bytes_error(path: str) -> str | None:

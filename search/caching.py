@@ -7,6 +7,7 @@ from django.conf import settings
 
 from core.cache import MISS, cache_get, cache_set
 from core.metrics import SEARCH_CACHE
+from indexer.access import User
 from search.request import SearchRequest
 from search.selectors import search_context, search_page
 from search.serializers import SearchPageSerializer, SearchResultSerializer
@@ -21,13 +22,14 @@ class SearchAnswer:
     pending_files: int
 
 
-def search_page_cached(*, request: SearchRequest) -> SearchAnswer:
-    """Answer a search, from the cache when it was asked of this index state.
+def search_page_cached(*, request: SearchRequest, user: User) -> SearchAnswer:
+    """Answer `user`'s search, from the cache when it was asked of this index state within
+    the same access scope.
 
     The page is rendered by the output serializers once, when it is computed, and cached
     rendered.
     """
-    context = search_context()
+    context = search_context(user=user)
     key = context.cache_key(request)
     rendered = cache_get(key)
     SEARCH_CACHE.labels("miss" if rendered is MISS else "hit").inc()
@@ -39,4 +41,4 @@ def search_page_cached(*, request: SearchRequest) -> SearchAnswer:
             "page": SearchPageSerializer(page).data,
         }
         cache_set(key, rendered, settings.SEARCH_CACHE_TTL)
-    return SearchAnswer(rendered["results"], rendered["page"], cached, context.lag.pending_files)
+    return SearchAnswer(rendered["results"], rendered["page"], cached, context.pending_files)

@@ -8,7 +8,9 @@ from datetime import datetime, timedelta
 import numpy as np
 from django.conf import settings
 
+from indexer.access import AccessScope
 from indexer.models import FileIndex
+from indexer.selectors import file_index_within
 from search.engine import SearchIndex
 
 
@@ -36,8 +38,11 @@ class LagMemo:
     A deletion leaves results within that interval, as a new generation arrives within it.
     """
 
+    MAX_SCOPES = 10_000
+
     def __init__(self) -> None:
         self._known: _Known | None = None
+        self._scoped: dict[str, tuple[int, float]] = {}
         self._lock = threading.Lock()
 
     def of(self, index: SearchIndex | None) -> Lag:
@@ -49,7 +54,24 @@ class LagMemo:
         lag = index_lag(index) if index is not None else Lag(frozenset(), _alive_files())
         with self._lock:
             self._known = _Known(index, lag, now + settings.INDEX_CHECK_INTERVAL)
+            self._scoped.clear()
         return lag
+
+    def pending_in(self, index: SearchIndex | None, scope: AccessScope) -> int:
+        """Return the lag's pending files that `scope` lets its user see."""
+        lag = self.of(index)
+        if scope.prefixes is None:
+            return lag.pending_files
+        now = time.monotonic()
+        known = self._scoped.get(scope.key)
+        if known is not None and now < known[1]:
+            return known[0]
+        pending = scoped_pending(index, lag, scope.prefixes)
+        with self._lock:
+            if len(self._scoped) >= self.MAX_SCOPES:
+                self._scoped.clear()
+            self._scoped[scope.key] = (pending, now + settings.INDEX_CHECK_INTERVAL)
+        return pending
 
 
 def index_lag(index: SearchIndex) -> Lag:
@@ -62,6 +84,17 @@ def index_lag(index: SearchIndex) -> Lag:
     served_deleted = deleted[index.table.holds(deleted)]
     changed = FileIndex.objects.filter(updated_at__gt=since).count()
     return Lag(frozenset(served_deleted.tolist()), changed + len(served_deleted))
+
+
+def scoped_pending(index: SearchIndex | None, lag: Lag, folders: tuple[str, ...]) -> int:
+    """Count what `lag` counts, within `folders` only."""
+    files = file_index_within(folders).filter(deleted_at__isnull=True)
+    if index is None:
+        return files.count()
+    changed = files.filter(updated_at__gt=snapshot_time(index)).count()
+    visible_ids = index.table.file_ids[index.table.within(folders)]
+    deleted = np.fromiter(lag.deleted, dtype=np.int64, count=len(lag.deleted))
+    return changed + int(np.count_nonzero(np.isin(visible_ids, deleted)))
 
 
 def snapshot_time(index: SearchIndex) -> datetime:

@@ -107,8 +107,11 @@ class SearchFilters:
             if (value := getattr(self, field.name)) is not None
         }
 
-    def file_filter(self, *, exclude_file_ids: frozenset[int]) -> FileFilter:
-        """Translate into the engine's filter, leaving out `exclude_file_ids`."""
+    def file_filter(
+        self, *, exclude_file_ids: frozenset[int], allowed_prefixes: tuple[str, ...] | None
+    ) -> FileFilter:
+        """Translate into the engine's filter, within `allowed_prefixes` (None: every folder)
+        and leaving out `exclude_file_ids`."""
         return FileFilter(
             content_type=self.type,
             mtime_from=None if self.date_from is None else self.date_from.timestamp(),
@@ -116,6 +119,7 @@ class SearchFilters:
             min_size=self.min_size,
             max_size=self.max_size,
             path_prefix=self.path,
+            allowed_prefixes=allowed_prefixes,
             exclude_file_ids=exclude_file_ids,
         )
 

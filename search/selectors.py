@@ -10,7 +10,8 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from core.exceptions import InvalidInput, ServiceUnavailable
-from search.engine import IndexUnavailable, SearchIndex
+from indexer.access import AccessScope, User, scopes
+from search.engine import FileFilter, IndexUnavailable, SearchIndex
 from search.factory import get_index_holder, get_index_lag
 from search.freshness import Lag
 from search.ranking import Ranked, order_files, rank_files
@@ -19,18 +20,33 @@ from search.request import Match, Mode, SearchRequest
 
 @dataclass(frozen=True, slots=True)
 class SearchContext:
-    """What a search runs against: the served index, and how far it is behind."""
+    """What a search runs against: the served index, how far it is behind, and the folders
+    the searching user may see."""
 
     index: SearchIndex
     lag: Lag
+    scope: AccessScope
+    # The lag's pending files within the scope.
+    pending_files: int
 
     def cache_key(self, request: SearchRequest) -> str:
-        """Key a search by its request, the index build and the deletions since."""
+        """Key a search by its request, the index build, the deletions since and the scope."""
         state = json.dumps(
-            [request.cache_identity(), self.index.build_id, sorted(self.lag.deleted)],
+            [
+                request.cache_identity(),
+                self.index.build_id,
+                sorted(self.lag.deleted),
+                self.scope.key,
+            ],
             sort_keys=True,
         )
         return f"search:{hashlib.sha256(state.encode()).hexdigest()}"
+
+    def file_filter(self, request: SearchRequest) -> FileFilter:
+        """Return the request's filters, narrowed to what is served now and the user may see."""
+        return request.filters.file_filter(
+            exclude_file_ids=self.lag.deleted, allowed_prefixes=self.scope.prefixes
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,19 +73,20 @@ class SearchPage:
     semantic: str
 
 
-def search_context() -> SearchContext:
-    """Return the index to search, or raise ServiceUnavailable when none can be served."""
+def search_context(*, user: User) -> SearchContext:
+    """Return what `user` searches, or raise ServiceUnavailable when no index can be served."""
     try:
         index = get_index_holder().get()
     except IndexUnavailable as error:
         raise ServiceUnavailable(_("The search index is unavailable: %s.") % error.reason) from None
-    return SearchContext(index, get_index_lag().of(index))
+    lags, scope = get_index_lag(), scopes.of(user)
+    return SearchContext(index, lags.of(index), scope, lags.pending_in(index, scope))
 
 
 def search_page(*, context: SearchContext, request: SearchRequest) -> SearchPage:
     """Run one search and return the page of results it asks for."""
     index = context.index
-    mask = index.table.mask(request.filters.file_filter(exclude_file_ids=context.lag.deleted))
+    mask = index.table.mask(context.file_filter(request))
     ranked, semantic = rank_files(index, request, mask)
     ranked = order_files(index, ranked, request.ordering)
     page, page_size = request.page, request.page_size

@@ -41,7 +41,7 @@ class SearchView(APIView):
         query = SearchQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         search_request = query.search_request()
-        answer = search_page_cached(request=search_request)
+        answer = search_page_cached(request=search_request, user=request.user)
         page = answer.page
         latency_ms = round((time.perf_counter() - started) * 1000, 2)
         metadata = SearchMetadataSerializer(

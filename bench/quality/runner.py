@@ -15,6 +15,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 from tqdm import tqdm
 
+from indexer.access import access_grant
 from search.factory import get_encoder
 
 from .baselines import DEPTH, Tick, Timed, bm25_baseline, dense_baseline
@@ -117,6 +118,7 @@ def _search(client: APIClient, query: str, mode: str) -> list[dict[str, Any]]:
 def _client() -> APIClient:
     """Return an API client logged in with a token, as a user of the service would be."""
     user, _ = get_user_model().objects.get_or_create(username=BENCH_USER)
+    access_grant(path="/", user=user)  # searched as any user is: through an access rule
     token, _ = Token.objects.get_or_create(user=user)
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")

@@ -23,6 +23,8 @@ class FileFilter:
 
     `content_type` is an exact MIME type or a top-level type ("text" means "text/*").
     `path_prefix` is a directory: "/a/b" matches "/a/b" and "/a/b/x" but not "/a/bc".
+    `allowed_prefixes` are directories in the same sense, a file passing if under any: who may
+    see what (None lets every file pass; an empty tuple, none).
     """
 
     content_type: str | None = None
@@ -31,6 +33,7 @@ class FileFilter:
     min_size: int | None = None
     max_size: int | None = None
     path_prefix: str | None = None
+    allowed_prefixes: tuple[str, ...] | None = None
     exclude_file_ids: frozenset[int] = frozenset()
 
 

@@ -52,8 +52,10 @@ class FileTable:
         if file_filter is None or file_filter == FileFilter():
             return None
         mask = np.ones(len(self), dtype=bool)
+        if file_filter.allowed_prefixes is not None:
+            mask &= self.within(file_filter.allowed_prefixes)
         if file_filter.path_prefix is not None:
-            mask &= self._under(file_filter.path_prefix)
+            mask &= self.within((file_filter.path_prefix,))
         if file_filter.content_type is not None:
             mask &= np.isin(self.content_type_codes, self._type_codes(file_filter.content_type))
         _clip(mask, self.mtimes, file_filter.mtime_from, file_filter.mtime_to)
@@ -63,14 +65,15 @@ class FileTable:
             mask &= ~np.isin(self.file_ids, excluded)
         return mask
 
-    def _under(self, prefix: str) -> np.ndarray:
-        """Select the directory `prefix` and everything below it, in O(log n)."""
-        directory = prefix.rstrip("/")
+    def within(self, prefixes: Sequence[str]) -> np.ndarray:
+        """Select the directories `prefixes` and everything below them, in O(log n) each."""
         mask = np.zeros(len(self), dtype=bool)
-        mask[bisect_left(self.paths, directory) : bisect_right(self.paths, directory)] = True
-        # Paths below the directory sort between "dir/" and "dir0", "0" being "/" + 1.
-        start = bisect_left(self.paths, directory + "/")
-        mask[start : bisect_left(self.paths, directory + "0", lo=start)] = True
+        for prefix in prefixes:
+            directory = prefix.rstrip("/")
+            mask[bisect_left(self.paths, directory) : bisect_right(self.paths, directory)] = True
+            # Paths below the directory sort between "dir/" and "dir0", "0" being "/" + 1.
+            start = bisect_left(self.paths, directory + "/")
+            mask[start : bisect_left(self.paths, directory + "0", lo=start)] = True
         return mask
 
     def _type_codes(self, content_type: str) -> list[int]:

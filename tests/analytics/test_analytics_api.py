@@ -8,6 +8,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from analytics.models import SearchEvent
+from indexer.access import access_grant
 from tests.factories import file_index
 
 pytestmark = pytest.mark.django_db
@@ -39,7 +40,10 @@ def event(user, query: str, *, results: int = 3, latency: float = 10.0, **fields
 
 @pytest.fixture
 def ayse(django_user_model):
-    return django_user_model.objects.create_user("ayse")
+    """A user who may find every file tests.factories.file_index makes."""
+    user = django_user_model.objects.create_user("ayse")
+    access_grant(path="/data", user=user)
+    return user
 
 
 @pytest.fixture

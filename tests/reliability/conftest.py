@@ -6,6 +6,7 @@ import pytest
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from indexer.access import access_grant
 from tests.search.conftest import CORPUS, reindex, write_corpus
 
 
@@ -17,8 +18,11 @@ def corpus(db, tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def user(django_user_model):
-    return django_user_model.objects.create_user("ayse")
+def user(django_user_model, tmp_path):
+    """A user who may find every file the test writes under its own folder."""
+    user = django_user_model.objects.create_user("ayse")
+    access_grant(path=str(tmp_path), user=user)
+    return user
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ from django.core.management import call_command
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from indexer.access import access_grant
 from search import factory
 from search.engine import HashingEncoder
 
@@ -53,8 +54,11 @@ def encoder() -> HashingEncoder:
 
 
 @pytest.fixture
-def user(django_user_model):
-    return django_user_model.objects.create_user("ayse", password="x")
+def user(django_user_model, tmp_path):
+    """A user who may find every file the test writes under its own folder."""
+    user = django_user_model.objects.create_user("ayse", password="x")
+    access_grant(path=str(tmp_path), user=user)
+    return user
 
 
 @pytest.fixture

@@ -76,6 +76,7 @@ def test_two_installs_on_one_redis_never_answer_from_each_others_cache(tmp_path)
             "REDIS_URL": REDIS_URL,
             "CACHE_KEY_PREFIX": f"dizin-test-{RUN_ID}-installs",  # the same for both
             "SEARCH_EVENTS_IN_BACKGROUND": "0",
+            "SEARCH_DEFAULT_ACCESS": "all",  # single-user installs
         }
         finished = subprocess.run(
             [sys.executable, "-c", INSTALL, str(folder), user],
