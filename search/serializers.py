@@ -113,7 +113,7 @@ class SearchMetadataSerializer(SearchPageSerializer):
     cached = serializers.BooleanField()
     index_pending_files = serializers.IntegerField(
         help_text="Files the served index lacks or has at an older version, and served files "
-        "deleted since: 0 when the index is up to date."
+        "deleted since, among those you may find: 0 when the index is up to date."
     )
 
 

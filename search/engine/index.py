@@ -1,5 +1,6 @@
 """SearchIndex: one immutable snapshot of the corpus, for semantic and keyword search."""
 
+import hashlib
 import re
 import time
 import uuid
@@ -18,6 +19,7 @@ from .config import EngineConfig
 from .documents import Document, FileRecord, Hit
 from .encoder import Encoder
 from .store import IndexUnavailable
+from .table import KeptArrays
 from .vectors import MemoryVectorStore, Reusable, VectorStore
 
 
@@ -37,6 +39,7 @@ class SearchIndex:
     ) -> None:
         self.table = parts.table
         self.passages = parts.passages
+        self._passage_masks = KeptArrays()
         self._vectors = parts.vectors
         self._keyword = parts.keyword
         self.manifest = manifest
@@ -130,7 +133,7 @@ class SearchIndex:
         """
         if self.semantic_problem is not None or self._vectors is None:
             raise IndexUnavailable(self.semantic_problem or "the index has no vectors")
-        allowed = None if mask is None else mask[self.passages.rows]
+        allowed = None if mask is None else self._passage_mask(mask)
         rows, scores, passages = self._vectors.search_files(
             query_vector,
             passage_rows=self.passages.rows,
@@ -144,6 +147,12 @@ class SearchIndex:
                 rows.tolist(), scores.tolist(), passages.tolist(), strict=True
             )
         ]
+
+    def _passage_mask(self, file_mask: np.ndarray) -> np.ndarray:
+        """Return which passages belong to the files `file_mask` selects, kept for reuse."""
+        # Keyed by content: the same scope and filters come back, as new arrays or shared.
+        key = hashlib.blake2b(np.packbits(file_mask).tobytes(), digest_size=16).digest()
+        return self._passage_masks.get(key, lambda: file_mask[self.passages.rows])
 
     def search_keyword(
         self, query: str, *, mask: np.ndarray | None = None, limit: int

@@ -1,8 +1,8 @@
 """The file table: per-file columns sorted by path, and the filters over them."""
 
 from bisect import bisect_left, bisect_right
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Hashable, Sequence
+from dataclasses import dataclass, field
 from functools import cached_property
 
 import numpy as np
@@ -21,6 +21,10 @@ class FileTable:
     sizes: np.ndarray  # int64
     mtimes: np.ndarray  # float64
     content_hashes: list[str]
+    # Folder masks, by folders: the same access scope is asked for again and again.
+    _folder_masks: "KeptArrays" = field(
+        default_factory=lambda: KeptArrays(), init=False, repr=False
+    )
 
     def __len__(self) -> int:
         return len(self.paths)
@@ -48,25 +52,38 @@ class FileTable:
         return np.sort(self.file_ids)
 
     def mask(self, file_filter: FileFilter | None) -> np.ndarray | None:
-        """Return which rows pass the filter, or None when it lets every row pass."""
+        """Return which rows pass the filter, or None when it lets every row pass.
+
+        The mask may be shared and read-only (a folder mask kept for reuse): never change it.
+        """
         if file_filter is None or file_filter == FileFilter():
             return None
-        mask = np.ones(len(self), dtype=bool)
+        parts = []
         if file_filter.allowed_prefixes is not None:
-            mask &= self.within(file_filter.allowed_prefixes)
+            parts.append(self.within(file_filter.allowed_prefixes))
         if file_filter.path_prefix is not None:
-            mask &= self.within((file_filter.path_prefix,))
+            parts.append(self.within((file_filter.path_prefix,)))
         if file_filter.content_type is not None:
-            mask &= np.isin(self.content_type_codes, self._type_codes(file_filter.content_type))
-        _clip(mask, self.mtimes, file_filter.mtime_from, file_filter.mtime_to)
-        _clip(mask, self.sizes, file_filter.min_size, file_filter.max_size)
+            parts.append(
+                np.isin(self.content_type_codes, self._type_codes(file_filter.content_type))
+            )
+        parts += _bounds(self.mtimes, file_filter.mtime_from, file_filter.mtime_to)
+        parts += _bounds(self.sizes, file_filter.min_size, file_filter.max_size)
         if file_filter.exclude_file_ids:
             excluded = np.fromiter(file_filter.exclude_file_ids, dtype=np.int64)
-            mask &= ~np.isin(self.file_ids, excluded)
-        return mask
+            parts.append(~np.isin(self.file_ids, excluded))
+        mask = parts[0] if len(parts) == 1 else np.logical_and.reduce(parts)
+        # No mask at all spares the searches a selector that would reject nothing.
+        return None if mask.all() else mask
 
     def within(self, prefixes: Sequence[str]) -> np.ndarray:
-        """Select the directories `prefixes` and everything below them, in O(log n) each."""
+        """Select the directories `prefixes` and everything below them, in O(log n) each.
+
+        The mask is kept, read-only, for the next search within the same directories.
+        """
+        return self._folder_masks.get(tuple(prefixes), lambda: self._within(prefixes))
+
+    def _within(self, prefixes: Sequence[str]) -> np.ndarray:
         mask = np.zeros(len(self), dtype=bool)
         for prefix in prefixes:
             directory = prefix.rstrip("/")
@@ -83,11 +100,30 @@ class FileTable:
         return [i for i, name in enumerate(self.content_types) if name.startswith(top)]
 
 
-def _clip(mask: np.ndarray, column: np.ndarray, low: float | None, high: float | None) -> None:
-    if low is not None:
-        mask &= column >= low
-    if high is not None:
-        mask &= column <= high
+class KeptArrays:
+    """A few computed arrays kept read-only for reuse; all forgotten when the room runs out."""
+
+    ROOM = 32
+
+    def __init__(self) -> None:
+        self._arrays: dict[Hashable, np.ndarray] = {}
+
+    def get(self, key: Hashable, compute: Callable[[], np.ndarray]) -> np.ndarray:
+        found = self._arrays.get(key)
+        if found is None:
+            found = compute()
+            found.flags.writeable = False
+            if len(self._arrays) >= self.ROOM:
+                self._arrays.clear()
+            self._arrays[key] = found
+        return found
+
+
+def _bounds(column: np.ndarray, low: float | None, high: float | None) -> list[np.ndarray]:
+    return [
+        *([column >= low] if low is not None else []),
+        *([column <= high] if high is not None else []),
+    ]
 
 
 def build_table(files: Sequence[Document]) -> tuple[FileTable, np.ndarray]:

@@ -34,9 +34,7 @@ def _documents() -> list[Document]:
 
 
 DOCUMENTS = _documents()
-WORDS_OF = {
-    d.path: {*(d.text or "").split(), *re.findall(r"\w+", d.path)} for d in DOCUMENTS
-}
+WORDS_OF = {d.path: {*(d.text or "").split(), *re.findall(r"\w+", d.path)} for d in DOCUMENTS}
 
 
 @pytest.fixture(scope="module")

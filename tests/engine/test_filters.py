@@ -114,7 +114,14 @@ def test_filter_selects_matching_files(build, file_filter, expected):
 
     mask = index.table.mask(file_filter)
 
-    assert set(index.table.file_ids[mask].tolist()) == expected
+    passing = index.table.file_ids if mask is None else index.table.file_ids[mask]
+    assert set(passing.tolist()) == expected
+
+
+def test_a_filter_every_file_passes_needs_no_mask(build):
+    index = build([make_document(1, "/a/x.txt"), make_document(2, "/b/y.txt")])
+
+    assert index.table.mask(FileFilter(allowed_prefixes=("/a", "/b"), min_size=1)) is None
 
 
 def test_empty_filter_masks_nothing(build):
@@ -131,3 +138,13 @@ def test_path_prefix_filter_sees_paths_sorting_between_dir_and_its_children(buil
     mask = index.table.mask(FileFilter(path_prefix="/a/b"))
 
     assert list(np.array(index.table.paths)[mask]) == ["/a/b", "/a/b/3"]
+
+
+def test_folder_masks_are_kept_read_only_for_the_next_search_within_them(build):
+    index = build([make_document(1, "/a/x.txt"), make_document(2, "/b/y.txt")])
+    within_a = FileFilter(allowed_prefixes=("/a",))
+
+    first = index.table.mask(within_a)
+
+    assert index.table.mask(within_a) is first
+    assert (first.tolist(), first.flags.writeable) == ([True, False], False)
