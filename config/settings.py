@@ -20,6 +20,8 @@ from core.env import (
     env_paths,
     env_str,
 )
+from indexer.extract.base import Limits
+from indexer.extract.pool import PoolSettings
 from search.engine.config import Dtype, engine_default
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -206,6 +208,20 @@ INDEX_MAX_TEXT_BYTES = env_int("INDEX_MAX_TEXT_BYTES", 1 << 20, minimum=0)
 INDEX_READ_CONCURRENCY = env_int("INDEX_READ_CONCURRENCY", 8, minimum=1)
 INDEX_LOCK_TIMEOUT = env_int("INDEX_LOCK_TIMEOUT", 60, minimum=5)
 INDEX_CHECK_INTERVAL = env_float("INDEX_CHECK_INTERVAL", engine_default("check_interval"))
+# Text extraction: worker processes, their limits per file, and the caps on archives and OCR.
+INDEX_EXTRACT_WORKERS = env_int("INDEX_EXTRACT_WORKERS", len(os.sched_getaffinity(0)), minimum=1)
+INDEX_EXTRACT_TIMEOUT = env_float("INDEX_EXTRACT_TIMEOUT", PoolSettings().timeout)
+INDEX_EXTRACT_MEMORY_MB = env_int(
+    "INDEX_EXTRACT_MEMORY_MB", PoolSettings().memory_bytes >> 20, minimum=256
+)
+INDEX_ARCHIVE_MAX_BYTES = env_int("INDEX_ARCHIVE_MAX_BYTES", Limits().archive_max_bytes, minimum=0)
+INDEX_ARCHIVE_MAX_MEMBERS = env_int(
+    "INDEX_ARCHIVE_MAX_MEMBERS", Limits().archive_max_members, minimum=1
+)
+INDEX_ARCHIVE_MAX_DEPTH = env_int("INDEX_ARCHIVE_MAX_DEPTH", Limits().archive_max_depth, minimum=1)
+INDEX_ARCHIVE_MAX_RATIO = env_int("INDEX_ARCHIVE_MAX_RATIO", Limits().archive_max_ratio, minimum=2)
+OCR_LANGUAGES = env_str("OCR_LANGUAGES", Limits().ocr_languages)
+OCR_PAGE_TIMEOUT = env_float("OCR_PAGE_TIMEOUT", Limits().ocr_page_timeout)
 SEMANTIC_MODEL = env_str("SEMANTIC_MODEL")
 SEMANTIC_DTYPE = env_choice("SEMANTIC_DTYPE", engine_default("dtype"), get_args(Dtype))
 SEMANTIC_BATCH_SIZE = env_int("SEMANTIC_BATCH_SIZE", engine_default("batch_size"), minimum=1)

@@ -43,8 +43,15 @@ class StateFilter(admin.SimpleListFilter):
 
 @admin.register(FileIndex)
 class FileIndexAdmin(admin.ModelAdmin):
-    list_display = ["file_path", "content_type", "size", "last_modified", "is_deleted"]
-    list_filter = [StateFilter, "content_type", "last_modified"]
+    list_display = [
+        "file_path",
+        "content_type",
+        "size",
+        "last_modified",
+        "extraction_status",
+        "is_deleted",
+    ]
+    list_filter = [StateFilter, "extraction_status", "content_type", "last_modified"]
     search_fields = ["file_path", "search_keywords"]
     readonly_fields = [
         "file_path",
@@ -52,6 +59,9 @@ class FileIndexAdmin(admin.ModelAdmin):
         "file_size",
         "content_type",
         "search_keywords",
+        "extractor",
+        "extraction_status",
+        "extraction_detail",
         "last_modified",
         "created_at",
         "updated_at",

@@ -16,10 +16,11 @@ import aiofiles
 import aiofiles.os
 
 from indexer.crawler import CrawlProblem, FoundFile, Reason, problem_from_error
-from indexer.extract import EXTRACTORS, Extraction, Source
-from indexer.sniff import SNIFF_BYTES, content_type
+from indexer.extract import EXTRACTORS, Extraction, Limits, Source
+from indexer.extract.sniff import SNIFF_BYTES, content_type
 
 _CHUNK_BYTES = 1 << 20
+DEFAULT_LIMITS = Limits()
 # One executor task costs ~35 µs, several times the work of hashing a small file, so files that
 # fit in one chunk are read in batches, one task per batch.
 _BATCH_FILES = 64
@@ -28,36 +29,41 @@ _BATCH_BYTES = 4 << 20
 
 @dataclass(frozen=True, slots=True)
 class ReadResult:
-    """A file's hash, type and extracted text."""
+    """A file's hash, type and extracted text.
+
+    `extraction` is None for a file whose extractor runs in a worker process (see
+    indexer.extract.pool): `source` says what to hand it.
+    """
 
     file: FoundFile
     sha256: str
     content_type: str
-    extraction: Extraction
+    extraction: Extraction | None
     size: int
     mtime_ns: int
+    source: Source | None = None
 
     @property
     def text(self) -> str | None:
-        return self.extraction.text
+        return None if self.extraction is None else self.extraction.text
 
 
 _Results = list[ReadResult | CrawlProblem]
 
 
 def read_files(
-    files: Iterable[FoundFile], *, max_text_bytes: int = 1 << 20, concurrency: int = 8
+    files: Iterable[FoundFile], *, limits: Limits = DEFAULT_LIMITS, concurrency: int = 8
 ) -> Generator[ReadResult | CrawlProblem, None, None]:
     """Hash and sniff each file, yielding results in completion order.
 
     At most `concurrency` reads (a batch of small files or one large file) are in flight, and
-    `files` is consumed lazily in the caller's thread. Each file's text is extracted by the
-    extractor for its type, keeping at most `max_text_bytes` bytes of it. Call it from
-    synchronous code: it steps a private event loop between the items it yields.
+    `files` is consumed lazily in the caller's thread. Plain text is extracted here, within
+    `limits`; files of other types are left to worker processes (ReadResult.source). Call it
+    from synchronous code: it steps a private event loop between the items it yields.
     """
-    if concurrency < 1 or max_text_bytes < 0:
+    if concurrency < 1 or limits.max_text_bytes < 0:
         raise ValueError("concurrency must be >= 1 and max_text_bytes >= 0")
-    return _drive(_jobs(files, max_text_bytes), concurrency)
+    return _drive(_jobs(files, limits), concurrency)
 
 
 def _drive(
@@ -87,26 +93,24 @@ def _drive(
         loop.close()
 
 
-def _jobs(
-    files: Iterable[FoundFile], max_text_bytes: int
-) -> Iterator[Coroutine[Any, Any, _Results]]:
+def _jobs(files: Iterable[FoundFile], limits: Limits) -> Iterator[Coroutine[Any, Any, _Results]]:
     batch: list[FoundFile] = []
     batch_bytes = 0
     for file in files:
         if file.size > _CHUNK_BYTES:
-            yield _read_large(file, max_text_bytes)
+            yield _read_large(file, limits)
             continue
         batch.append(file)
         batch_bytes += file.size
         if len(batch) >= _BATCH_FILES or batch_bytes >= _BATCH_BYTES:
-            yield _read_batch(batch, max_text_bytes)
+            yield _read_batch(batch, limits)
             batch, batch_bytes = [], 0
     if batch:
-        yield _read_batch(batch, max_text_bytes)
+        yield _read_batch(batch, limits)
 
 
-def _read_small_files(files: list[FoundFile], max_text_bytes: int) -> _Results:
-    return [_read_small(file, max_text_bytes) for file in files]
+def _read_small_files(files: list[FoundFile], limits: Limits) -> _Results:
+    return [_read_small(file, limits) for file in files]
 
 
 def _open_nonblocking(path: str, flags: int) -> int:
@@ -135,7 +139,7 @@ class _Digest:
         return self.size <= self.expected
 
 
-def _read_small(file: FoundFile, max_text_bytes: int) -> ReadResult | CrawlProblem:
+def _read_small(file: FoundFile, limits: Limits) -> ReadResult | CrawlProblem:
     try:
         fd = _open_nonblocking(file.os_path, os.O_RDONLY)
     except OSError as exc:
@@ -143,27 +147,27 @@ def _read_small(file: FoundFile, max_text_bytes: int) -> ReadResult | CrawlProbl
     try:
         if problem := _not_regular(file, os.fstat(fd)):
             return problem
-        digest = _Digest(file.size, max_text_bytes)
+        digest = _Digest(file.size, limits.max_text_bytes)
         while (chunk := os.read(fd, _CHUNK_BYTES)) and digest.add(chunk):
             pass
-        return _finish(file, digest, os.fstat(fd), max_text_bytes)
+        return _finish(file, digest, os.fstat(fd), limits)
     except OSError as exc:
         return problem_from_error(file.path, exc)
     finally:
         os.close(fd)
 
 
-async def _read_large(file: FoundFile, max_text_bytes: int) -> _Results:
+async def _read_large(file: FoundFile, limits: Limits) -> _Results:
     try:
         opened = aiofiles.open(file.os_path, "rb", buffering=0, opener=_open_nonblocking)
         async with opened as stream:
             if problem := _not_regular(file, await _fstat(stream.fileno())):
                 return [problem]
-            digest = _Digest(file.size, max_text_bytes)
+            digest = _Digest(file.size, limits.max_text_bytes)
             while (chunk := await stream.read(_CHUNK_BYTES)) and digest.add(chunk):
                 pass
             after = await _fstat(stream.fileno())
-            return [await _finish_async(file, digest, after, max_text_bytes)]
+            return [await _finish_async(file, digest, after, limits)]
     except OSError as exc:
         return [problem_from_error(file.path, exc)]
 
@@ -175,7 +179,7 @@ def _not_regular(file: FoundFile, st: os.stat_result) -> CrawlProblem | None:
 
 
 def _finish(
-    file: FoundFile, digest: _Digest, after: os.stat_result, max_text_bytes: int
+    file: FoundFile, digest: _Digest, after: os.stat_result, limits: Limits
 ) -> ReadResult | CrawlProblem:
     if (digest.size, after.st_size, after.st_mtime_ns) != (file.size, file.size, file.mtime_ns):
         detail = (
@@ -184,14 +188,16 @@ def _finish(
         )
         return CrawlProblem(file.path, Reason.CHANGED_DURING_READ, detail)
     kind = content_type(file.os_path, digest.head, digest.size)
-    source = Source(file.os_path, kind, digest.size, digest.head)
+    isolated = EXTRACTORS.for_file(kind, file.path).isolated
+    source = Source(file.os_path, kind, digest.size, b"" if isolated else digest.head)
     return ReadResult(
         file=file,
         sha256=digest.hasher.hexdigest(),
         content_type=kind,
-        extraction=EXTRACTORS.extract(source, path=file.path, max_bytes=max_text_bytes),
+        extraction=None if isolated else EXTRACTORS.extract(source, path=file.path, limits=limits),
         size=digest.size,
         mtime_ns=after.st_mtime_ns,
+        source=source if isolated else None,
     )
 
 

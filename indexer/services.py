@@ -4,13 +4,14 @@ import os
 import threading
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 from django.db.models import Max
 
 from core.progress import NoProgress, Phase, Progress
 from indexer.crawler import CrawlProblem, FoundFile, Reason, checked_roots, count_files, walk_roots
 from indexer.extract import EXTRACTORS
+from indexer.extract.pool import ExtractionPool, PoolSettings
 from indexer.models import FileIndex
 from indexer.report import SyncReport
 from indexer.selectors import StoredFile, stored_files_in_path_order
@@ -31,6 +32,13 @@ class SyncOptions:
     follow_symlinks: bool = False
     max_text_bytes: int = 1 << 20
     read_concurrency: int = 8
+    # The worker processes, their limits, and the limits of every extraction.
+    extract: PoolSettings = field(default_factory=PoolSettings)
+
+    def pool_settings(self) -> PoolSettings:
+        """Return the extraction settings, text capped at `max_text_bytes`."""
+        limits = replace(self.extract.limits, max_text_bytes=self.max_text_bytes)
+        return replace(self.extract, limits=limits)
 
 
 def file_index_sync(
@@ -163,19 +171,25 @@ class _Crawl:
                 self.report.changed += sum(1 for *_, row in batch if row is not None)
             return
         self.progress.start(Phase.EXTRACT, len(self.to_read))
+        settings = self.options.pool_settings()
+        pool = ExtractionPool(settings)
         store = Store(
             report=self.report,
             progress=self.progress,
-            max_text_bytes=self.options.max_text_bytes,
+            limits=settings.limits,
             concurrency=self.options.read_concurrency,
+            pool=pool,
         )
-        for batch in self.to_read.batches():
-            store.read_and_write(
-                [
-                    (FoundFile(path, os_path, size, mtime), row)
-                    for path, os_path, size, mtime, row in batch
-                ]
-            )
+        try:
+            for batch in self.to_read.batches():
+                store.read_and_write(
+                    [
+                        (FoundFile(path, os_path, size, mtime), row)
+                        for path, os_path, size, mtime, row in batch
+                    ]
+                )
+        finally:
+            pool.close()
 
 
 def _stat_changed(row: StoredFile, file: FoundFile) -> bool:

@@ -1,7 +1,8 @@
 """Read new and changed files and write them to the file index, a batch per transaction."""
 
 import contextlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from django.db import transaction
@@ -10,7 +11,8 @@ from django.utils import timezone
 from core.progress import Progress
 from indexer.bulk import Upsert, insert_rows
 from indexer.crawler import CrawlProblem, FoundFile
-from indexer.extract import Status
+from indexer.extract import Limits, Status
+from indexer.extract.pool import ExtractionPool, Job
 from indexer.keywords import search_keywords
 from indexer.models import FileContent, FileIndex
 from indexer.reader import ReadResult, read_files
@@ -20,6 +22,8 @@ from indexer.selectors import StoredFile
 # A write transaction holds at most this much extracted text, to keep memory bounded.
 WRITE_BATCH_BYTES = 32 << 20
 WRITE_BATCH_FILES = 500
+# Files handed to the extraction workers at once: enough to keep every worker busy.
+ISOLATED_BATCH_FILES = 32
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _UPDATED_FIELDS = [
     "content_hash",
@@ -51,12 +55,19 @@ class Store:
     """Read files and write what was read; count each outcome in `report`."""
 
     def __init__(
-        self, *, report: SyncReport, progress: Progress, max_text_bytes: int, concurrency: int
+        self,
+        *,
+        report: SyncReport,
+        progress: Progress,
+        limits: Limits,
+        concurrency: int,
+        pool: ExtractionPool,
     ) -> None:
         self.report = report
         self.progress = progress
-        self.max_text_bytes = max_text_bytes
+        self.limits = limits
         self.concurrency = concurrency
+        self.pool = pool
 
     def read_and_write(self, batch: list[Pending]) -> None:
         """Read a batch of files and write them in transactions of WRITE_BATCH_FILES or fewer."""
@@ -67,12 +78,10 @@ class Store:
                 id__in=[row.id for row in rows.values() if row is not None]
             ).values_list("id", "content_hash")
         )
-        pending: list[ReadResult] = []
-        pending_bytes = 0
+        isolated: list[ReadResult] = []
+        write = _WriteBatch(lambda results: self._write(results, rows, old_hashes))
         reading = read_files(
-            [file for file, _ in batch],
-            max_text_bytes=self.max_text_bytes,
-            concurrency=self.concurrency,
+            [file for file, _ in batch], limits=self.limits, concurrency=self.concurrency
         )
         # Closed here, even when a write fails or the run is stopped: left to the interpreter's
         # exit, the reader would start its shutdown thread too late, and the process hang.
@@ -81,13 +90,23 @@ class Store:
                 if isinstance(result, CrawlProblem):
                     self.report.add_problem(result)
                     self.progress.advance()
-                    continue
-                pending.append(result)
-                pending_bytes += len(result.text or "")
-                if len(pending) >= WRITE_BATCH_FILES or pending_bytes >= WRITE_BATCH_BYTES:
-                    self._write(pending, rows, old_hashes)
-                    pending, pending_bytes = [], 0
-        self._write(pending, rows, old_hashes)
+                elif result.extraction is None:
+                    isolated.append(result)
+                    if len(isolated) >= ISOLATED_BATCH_FILES:
+                        write.add(self._extract(isolated))
+                        isolated = []
+                else:
+                    write.add([result])
+        write.add(self._extract(isolated))
+        write.flush()
+
+    def _extract(self, results: list[ReadResult]) -> list[ReadResult]:
+        """Extract the files whose parsers run in the worker processes."""
+        extractions = self.pool.extract([Job(r.source, r.file.path) for r in results if r.source])
+        return [
+            replace(result, extraction=extraction, source=None)
+            for result, extraction in zip(results, extractions, strict=True)
+        ]
 
     def _write(
         self, results: list[ReadResult], rows: dict[str, StoredFile | None], old: dict[int, str]
@@ -111,6 +130,25 @@ class Store:
             self.report.unchanged += 1
 
 
+class _WriteBatch:
+    """Results waiting to be written, written once there are enough files or bytes of text."""
+
+    def __init__(self, write: Callable[[list[ReadResult]], None]) -> None:
+        self.write = write
+        self.results: list[ReadResult] = []
+        self.text_bytes = 0
+
+    def add(self, results: list[ReadResult]) -> None:
+        self.results.extend(results)
+        self.text_bytes += sum(len(result.text or "") for result in results)
+        if len(self.results) >= WRITE_BATCH_FILES or self.text_bytes >= WRITE_BATCH_BYTES:
+            self.flush()
+
+    def flush(self) -> None:
+        self.write(self.results)
+        self.results, self.text_bytes = [], 0
+
+
 @transaction.atomic
 def _write_rows(results: Iterable[ReadResult], rows: dict[str, StoredFile | None]) -> None:
     now = timezone.now()
@@ -129,7 +167,7 @@ def _write_rows(results: Iterable[ReadResult], rows: dict[str, StoredFile | None
 
 
 def _content_values(result: ReadResult) -> tuple:
-    extraction = result.extraction
+    extraction = _extraction(result)
     return (
         result.sha256,
         result.text,
@@ -149,9 +187,9 @@ def _file_index_fields(result: ReadResult, now: datetime) -> dict:
         "search_keywords": search_keywords(result.file.path, result.text),
         "last_modified": mtime_datetime(result.mtime_ns),
         "mtime_ns": result.mtime_ns,
-        "extractor": result.extraction.extractor,
-        "extraction_status": result.extraction.status.value,
-        "extraction_detail": result.extraction.detail,
+        "extractor": _extraction(result).extractor,
+        "extraction_status": _extraction(result).status.value,
+        "extraction_detail": _extraction(result).detail,
         "deleted_at": None,
         "updated_at": now,
     }
@@ -160,3 +198,9 @@ def _file_index_fields(result: ReadResult, now: datetime) -> dict:
 def _file_index_values(result: ReadResult, now: datetime) -> tuple:
     fields = _file_index_fields(result, now)
     return (*(fields[name] for name in _UPDATED_FIELDS), fields["file_path"], now)
+
+
+def _extraction(result: ReadResult):
+    if result.extraction is None:
+        raise ValueError(f"{result.file.path} was written before it was extracted")
+    return result.extraction

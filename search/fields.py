@@ -55,3 +55,35 @@ class PathPrefixField(serializers.CharField):
         if not value.startswith("/"):
             self.fail("relative")
         return value.rstrip("/") or "/"
+
+
+@extend_schema_field(
+    {
+        "type": "string",
+        "description": "One value, or several separated by commas.",
+        "example": "failed,skipped",
+    }
+)
+class ChoiceListField(serializers.Field):
+    """A comma-separated list of choices, returned sorted and without repeats."""
+
+    default_error_messages = {
+        "invalid_choice": _("%(value)s is not one of: %(choices)s."),
+        "empty": _("Name at least one value."),
+    }
+
+    def __init__(self, *, choices: list[str], **kwargs) -> None:
+        self.choices = choices
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data: str) -> tuple[str, ...]:
+        values = sorted({part.strip() for part in str(data).split(",") if part.strip()})
+        if not values:
+            self.fail("empty")
+        for value in values:
+            if value not in self.choices:
+                self.fail("invalid_choice", value=value[:50], choices=", ".join(self.choices))
+        return tuple(values)
+
+    def to_representation(self, value: tuple[str, ...]) -> str:
+        return ",".join(value)

@@ -13,8 +13,9 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from indexer.extract import Status
 from search.engine.documents import FileFilter
-from search.fields import DateOrDateTimeField, PathPrefixField
+from search.fields import ChoiceListField, DateOrDateTimeField, PathPrefixField
 
 MAX_QUERY_CHARS = 500
 DEFAULT_PAGE_SIZE = 20
@@ -82,6 +83,13 @@ class SearchFilters:
         serializers.IntegerField(required=False, min_value=0, max_value=MAX_SIZE)
     )
     path: str | None = _parameter(PathPrefixField(required=False))
+    extraction: tuple[str, ...] | None = _parameter(
+        ChoiceListField(
+            choices=[*Status],
+            required=False,
+            help_text="Only files whose text extraction ended so (e.g. failed,skipped).",
+        )
+    )
     min_score: float | None = _parameter(
         serializers.FloatField(
             required=False,
@@ -102,7 +110,7 @@ class SearchFilters:
     def described(self) -> dict[str, str]:
         """Return the filters that are set, each as text, by name."""
         return {
-            field.name: str(value)
+            field.name: ",".join(value) if isinstance(value, tuple) else str(value)
             for field in dataclasses.fields(self)
             if (value := getattr(self, field.name)) is not None
         }
@@ -120,6 +128,7 @@ class SearchFilters:
             max_size=self.max_size,
             path_prefix=self.path,
             allowed_prefixes=allowed_prefixes,
+            extraction=None if self.extraction is None else frozenset(self.extraction),
             exclude_file_ids=exclude_file_ids,
         )
 

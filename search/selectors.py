@@ -59,6 +59,9 @@ class SearchResult:
     score: float | None
     snippet: str
     match: Match | None
+    # Where the snippet's passage came from: its page and archive member, each None if none.
+    location: dict[str, int | str | None]
+    extraction: dict[str, str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +112,8 @@ def search_page(*, context: SearchContext, request: SearchRequest) -> SearchPage
 
 def _result(index: SearchIndex, item: Ranked, query: str) -> SearchResult:
     record = index.file_record(item.row)
+    passage = _shown_passage(index, item, query)
+    page, member = (None, None) if passage is None else index.passage_location(passage)
     return SearchResult(
         id=record.file_id,
         file_path=record.path,
@@ -116,18 +121,25 @@ def _result(index: SearchIndex, item: Ranked, query: str) -> SearchResult:
         file_size=record.size,
         last_modified=datetime.fromtimestamp(record.mtime, UTC),
         score=None if item.score is None else round(item.score, 6),
-        snippet=_snippet(index, item, query),
+        snippet=""
+        if passage is None
+        else index.snippet(passage, query, max_chars=settings.SNIPPET_CHARS),
         match=item.match,
+        location={"page": page, "member": member},
+        extraction={
+            "status": record.extraction,
+            "extractor": record.extractor,
+            "detail": record.extraction_detail,
+        },
     )
 
 
-def _snippet(index: SearchIndex, item: Ranked, query: str) -> str:
+def _shown_passage(index: SearchIndex, item: Ranked, query: str) -> int | None:
+    """Pick the passage a result shows: the best match, else the file's first passage."""
     passage = item.passage
     if passage is None and query:
         passage = index.best_passage(item.row, query)
     if passage is None:
         passages = index.passages.of_file(item.row)
         passage = passages[0] if len(passages) else None
-    return (
-        "" if passage is None else index.snippet(passage, query, max_chars=settings.SNIPPET_CHARS)
-    )
+    return passage

@@ -7,6 +7,7 @@ from rest_framework import serializers
 
 from core.progress import Phase
 from core.serializers import PlainOutputSerializer
+from indexer.extract import Status
 from search.request import (
     DEFAULT_PAGE_SIZE,
     MAX_PAGE,
@@ -77,6 +78,22 @@ def _out_of_order(low, high) -> bool:
     return low is not None and high is not None and low > high
 
 
+class LocationSerializer(PlainOutputSerializer):
+    page = serializers.IntegerField(
+        allow_null=True, help_text="1-based: a PDF page, a slide, a sheet; null if none."
+    )
+    member = serializers.CharField(
+        allow_null=True,
+        help_text='A path inside an archive or an attachment\'s name, nested ones joined by "/".',
+    )
+
+
+class ExtractionSerializer(PlainOutputSerializer):
+    status = serializers.ChoiceField(choices=[*Status])
+    extractor = serializers.CharField(help_text="The extractor and its version, e.g. pdf/1.")
+    detail = serializers.CharField(help_text="Why extraction failed, was skipped or cut short.")
+
+
 class SearchResultSerializer(PlainOutputSerializer):
     id = serializers.IntegerField()
     file_path = serializers.CharField()
@@ -92,6 +109,8 @@ class SearchResultSerializer(PlainOutputSerializer):
     match = serializers.ChoiceField(
         choices=[*Match], allow_null=True, help_text="Null without a query."
     )
+    location = LocationSerializer(help_text="Where the snippet's passage is in the file.")
+    extraction = ExtractionSerializer()
 
 
 class SearchPageSerializer(PlainOutputSerializer):

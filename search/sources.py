@@ -19,6 +19,9 @@ _FIELDS = (
     "last_modified",
     "content_hash",
     "search_keywords",
+    "extraction_status",
+    "extractor",
+    "extraction_detail",
 )
 
 
@@ -53,19 +56,29 @@ def index_documents() -> Iterator[Document]:
         FileIndex.objects.filter(id__gt=last).order_by("id").values_list(*_FIELDS)[:DOCUMENT_CHUNK]
     ):
         last = chunk[-1][0]
-        texts = dict(
-            FileContent.objects.filter(content_hash__in={row[5] for row in chunk}).values_list(
-                "content_hash", "text"
-            )
-        )
-        for pk, path, content_type, size, modified, content_hash, keywords in chunk:
-            yield Document(
-                file_id=pk,
-                path=path,
-                content_type=content_type,
-                size=size,
-                mtime=modified.timestamp(),
-                content_hash=content_hash,
-                text=texts.get(content_hash),
-                keywords=keywords,
-            )
+        contents = {
+            content_hash: (text, locations)
+            for content_hash, text, locations in FileContent.objects.filter(
+                content_hash__in={row[5] for row in chunk}
+            ).values_list("content_hash", "text", "locations")
+        }
+        yield from (_document(row, contents) for row in chunk)
+
+
+def _document(row: tuple, contents: dict[str, tuple[str, list]]) -> Document:
+    pk, path, content_type, size, modified, content_hash, keywords, status, extractor, detail = row
+    text, locations = contents.get(content_hash, (None, []))
+    return Document(
+        file_id=pk,
+        path=path,
+        content_type=content_type,
+        size=size,
+        mtime=modified.timestamp(),
+        content_hash=content_hash,
+        text=text,
+        keywords=keywords,
+        locations=tuple((offset, page, member) for offset, page, member in locations or ()),
+        extraction=status,
+        extractor=extractor,
+        extraction_detail=detail,
+    )

@@ -5,7 +5,16 @@ Imports no Django. Each extractor turns a file into text segments with their loc
 with what it produced, so a new version re-extracts only the files it handles.
 """
 
-from indexer.extract.base import Extraction, Extractor, Segment, Source, Status
+from indexer.extract.base import Extraction, Extractor, Limits, Segment, Source, Status
 from indexer.extract.registry import EXTRACTORS, Registry
 
-__all__ = ["EXTRACTORS", "Extraction", "Extractor", "Registry", "Segment", "Source", "Status"]
+__all__ = [
+    "EXTRACTORS",
+    "Extraction",
+    "Extractor",
+    "Limits",
+    "Registry",
+    "Segment",
+    "Source",
+    "Status",
+]

@@ -3,7 +3,7 @@
 import codecs
 from typing import ClassVar
 
-from indexer.extract.base import Extraction, Extractor, Segment, Source, Status
+from indexer.extract.base import Extraction, Extractor, Limits, Segment, Source, Status
 
 EMPTY_CONTENT_TYPE = "inode/x-empty"
 # A NUL in a file's first block means binary data, whatever its name says.
@@ -35,11 +35,14 @@ class PlainTextExtractor(Extractor):
 
     name: ClassVar[str] = "text"
     version: ClassVar[int] = 1
+    # Decoding a head already read costs less than handing it to another process.
+    isolated: ClassVar[bool] = False
 
     def accepts(self, content_type: str, extension: str) -> bool:
         return content_type == EMPTY_CONTENT_TYPE or is_textual(content_type)
 
-    def extract(self, source: Source, *, max_bytes: int) -> Extraction:
+    def extract(self, source: Source, *, limits: Limits) -> Extraction:
+        max_bytes = limits.max_text_bytes
         if source.size == 0:
             return Extraction(self.key(), Status.EMPTY)
         if source.head.find(b"\0", 0, BINARY_PROBE_BYTES) >= 0:

@@ -5,8 +5,17 @@ import os
 from collections.abc import Sequence
 from typing import ClassVar
 
-from indexer.extract.base import Extraction, Extractor, Source, Status
+from indexer.extract.archives import ArchiveExtractor
+from indexer.extract.base import Extraction, Extractor, Limits, Source, Status
+from indexer.extract.epub import EpubExtractor
+from indexer.extract.html import HtmlExtractor
+from indexer.extract.mail import MailExtractor
+from indexer.extract.ocr import ImageExtractor
+from indexer.extract.office import DocxExtractor, PptxExtractor, XlsxExtractor
+from indexer.extract.opendocument import OpenDocumentExtractor
+from indexer.extract.pdf import PdfExtractor
 from indexer.extract.plaintext import PlainTextExtractor
+from indexer.extract.rtf import RtfExtractor
 
 
 class Unsupported(Extractor):
@@ -14,11 +23,12 @@ class Unsupported(Extractor):
 
     name: ClassVar[str] = "none"
     version: ClassVar[int] = 1
+    isolated: ClassVar[bool] = False
 
     def accepts(self, content_type: str, extension: str) -> bool:
         return True
 
-    def extract(self, source: Source, *, max_bytes: int) -> Extraction:
+    def extract(self, source: Source, *, limits: Limits) -> Extraction:
         return Extraction(self.key(), Status.UNSUPPORTED, detail=source.content_type)
 
 
@@ -27,6 +37,8 @@ class Registry:
 
     def __init__(self, extractors: Sequence[Extractor]) -> None:
         self._extractors: tuple[Extractor, ...] = (*extractors, Unsupported())
+        for extractor in self._extractors:
+            extractor.registry = self
         self._claimed = tuple(sorted({ext for e in self._extractors for ext in e.extensions}))
         self.find = functools.lru_cache(maxsize=1024)(self._find)
 
@@ -47,14 +59,41 @@ class Registry:
             return ""
         return os.path.splitext(path)[1].lower()
 
-    def extract(self, source: Source, *, path: str, max_bytes: int) -> Extraction:
+    def extract(self, source: Source, *, path: str, limits: Limits) -> Extraction:
         """Extract a file with the extractor for its type; a crash in it is a FAILED status."""
         extractor = self.for_file(source.content_type, path)
         try:
-            return extractor.extract(source, max_bytes=max_bytes)
+            return extractor.extract(source, limits=limits)
+        except MemoryError:
+            return Extraction(extractor.key(), Status.FAILED, detail="out of memory")
         except Exception as error:  # a bad file must not stop a run: say why, move on
             detail = f"{type(error).__name__}: {error}"[:255]
             return Extraction(extractor.key(), Status.FAILED, detail=detail)
 
+    def extract_member(self, name: str, data: bytes, *, limits: Limits) -> Extraction:
+        """Extract a member of an archive or an attachment, one level deeper than `limits`."""
+        from indexer.extract.sniff import content_type
 
-EXTRACTORS = Registry([PlainTextExtractor()])
+        if limits.depth >= limits.archive_max_depth:
+            detail = f"nested deeper than {limits.archive_max_depth} levels"
+            return Extraction(Unsupported.key(), Status.SKIPPED, detail=detail)
+        source = Source(name, content_type(name, data, len(data)), len(data), data, data=data)
+        return self.extract(source, path=name, limits=limits.nested())
+
+
+EXTRACTORS = Registry(
+    [
+        HtmlExtractor(),
+        RtfExtractor(),
+        PdfExtractor(),
+        DocxExtractor(),
+        PptxExtractor(),
+        XlsxExtractor(),
+        OpenDocumentExtractor(),
+        EpubExtractor(),
+        MailExtractor(),
+        ArchiveExtractor(),
+        ImageExtractor(),
+        PlainTextExtractor(),
+    ]
+)

@@ -75,6 +75,9 @@ class IndexBuilder:
         self._spans = array("q")
         self._keys = array("Q")
         self._first_passages = array("q")
+        self._pages = array("i")
+        self._member_codes = array("i")
+        self._members: dict[str, int] = {}
         self._sources = VectorSources(encoder, reusable, store, config.batch_size * ENCODE_BATCHES)
 
     @property
@@ -90,22 +93,29 @@ class IndexBuilder:
     def add(self, document: Document) -> None:
         """Index one document's metadata, terms and passages."""
         # Texts are not kept: only their passages' vectors and their term counts are.
-        self._files.append(dataclasses.replace(document, text=None, keywords=""))
+        self._files.append(dataclasses.replace(document, text=None, keywords="", locations=()))
         words = path_words(document.path)
         text = document.text or ""
         self._add_terms(document, words)
         self._first_passages.append(len(self._texts))
         name = " ".join(words)
         if name:
-            self._add_passage(NAME_SPAN, name)
-        spans = split_passages(
-            text,
-            words=self._config.passage_words,
-            overlap=self._config.passage_overlap,
-            max_passages=self._config.max_passages_per_file - bool(name),
-        )
-        for start, stop in spans:
-            self._add_passage((start, stop), text[start:stop])
+            self._add_passage(NAME_SPAN, name, (None, None))
+        room = self._config.max_passages_per_file - bool(name)
+        # Passages never straddle two pages or members, so each has one location.
+        for (start, stop), location in _parts(text, document.locations):
+            spans = split_passages(
+                text[start:stop],
+                words=self._config.passage_words,
+                overlap=self._config.passage_overlap,
+                max_passages=room,
+            )
+            for first, last in spans:
+                span = (start + first, start + last)
+                self._add_passage(span, text[span[0] : span[1]], location)
+            room -= len(spans)
+            if room <= 0:
+                break
         if self._progress:
             self._progress("build", len(self._files), None)
 
@@ -116,11 +126,17 @@ class IndexBuilder:
             tokens = itertools.chain(map(fold, words), tokenize(document.keywords), tokenize(text))
             self._terms.count(key, tokens)
 
-    def _add_passage(self, span: tuple[int, int], text: str) -> None:
+    def _add_passage(
+        self, span: tuple[int, int], text: str, location: tuple[int | None, str | None]
+    ) -> None:
         passage = len(self._texts)
         key = passage_key(self._texts.write(text))
         self._passage_files.append(len(self._files) - 1)
         self._spans.extend(span)
+        page, member = location
+        self._pages.append(page or 0)
+        code = -1 if member is None else self._members.setdefault(member, len(self._members))
+        self._member_codes.append(code)
         self._keys.append(key)
         self._sources.add(key, passage)
 
@@ -148,6 +164,9 @@ class IndexBuilder:
             texts=texts,
             first=first[order],
             counts=np.diff(first, append=len(offsets) - 1)[order],
+            pages=np.array(self._pages, dtype=np.int32),
+            member_codes=np.array(self._member_codes, dtype=np.int32),
+            members=list(self._members),
         )
         return Parts(table, passages, vectors, KeywordIndex.build(self._terms.finish(), order))
 
@@ -156,6 +175,19 @@ class IndexBuilder:
         report = self._progress or _no_progress
         report("embed", 0, total)
         self._sources.embed(text, lambda done, of: report("embed", done, of))
+
+
+def _parts(
+    text: str, locations: tuple[tuple[int, int | None, str | None], ...]
+) -> list[tuple[tuple[int, int], tuple[int | None, str | None]]]:
+    """Return each located part of `text` (the whole text, when it has no locations)."""
+    if not locations:
+        return [((0, len(text)), (None, None))]
+    ends = [offset for offset, _, _ in locations[1:]] + [len(text)]
+    return [
+        ((offset, end), (page, member))
+        for (offset, page, member), end in zip(locations, ends, strict=True)
+    ]
 
 
 def _no_progress(phase: str, done: int, total: int | None) -> None:

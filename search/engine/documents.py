@@ -15,6 +15,11 @@ class Document:
     content_hash: str
     text: str | None
     keywords: str = ""
+    # (offset in text, page, member) where each part of the text begins; () for plain files.
+    locations: tuple[tuple[int, int | None, str | None], ...] = ()
+    extraction: str = "ok"
+    extractor: str = ""
+    extraction_detail: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +39,7 @@ class FileFilter:
     max_size: int | None = None
     path_prefix: str | None = None
     allowed_prefixes: tuple[str, ...] | None = None
+    extraction: frozenset[str] | None = None
     exclude_file_ids: frozenset[int] = frozenset()
 
 
@@ -47,6 +53,9 @@ class FileRecord:
     size: int
     mtime: float
     content_hash: str
+    extraction: str = "ok"
+    extractor: str = ""
+    extraction_detail: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -190,6 +190,10 @@ class SearchIndex:
     def passage_text(self, passage: int) -> str:
         return self.passages.text(passage)
 
+    def passage_location(self, passage: int) -> tuple[int | None, str | None]:
+        """Return the page and the archive member (or attachment) the passage came from."""
+        return self.passages.location(passage)
+
     def passage_span(self, passage: int) -> tuple[int, int] | None:
         """Return where the passage lies in its file's text; None for the file-name passage."""
         return self.passages.span(passage)

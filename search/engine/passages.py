@@ -78,6 +78,9 @@ class PassageTable:
     texts: bytes | mmap.mmap
     first: np.ndarray  # int64 per file row: its first passage; passages of a file are adjacent
     counts: np.ndarray  # int64 per file row: how many passages it has
+    pages: np.ndarray  # int32 per passage: its 1-based page, 0 for none
+    member_codes: np.ndarray  # int32 per passage: into members, -1 for none
+    members: list[str]
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -90,6 +93,11 @@ class PassageTable:
         """Return where a passage lies in its file's text, or None for a name passage."""
         start, stop = (int(i) for i in self.spans[passage])
         return None if (start, stop) == NAME_SPAN else (start, stop)
+
+    def location(self, passage: int) -> tuple[int | None, str | None]:
+        """Return the passage's page and archive member (or attachment), each None if none."""
+        page, member = int(self.pages[passage]), int(self.member_codes[passage])
+        return (page or None, self.members[member] if member >= 0 else None)
 
     def of_file(self, row: int) -> range:
         start = int(self.first[row])

@@ -160,6 +160,11 @@ def _table_arrays(table: FileTable) -> dict[str, np.ndarray]:
         "mtimes": table.mtimes,
         "content_hashes": hashes,
         "content_hash_offsets": hash_offsets,
+        "extraction_codes": table.extraction_codes,
+        "extraction_statuses": np.array(table.extraction_statuses, dtype=np.str_),
+        "extractor_codes": table.extractor_codes,
+        "extractors": np.array(table.extractors, dtype=np.str_),
+        **dict(zip(("details", "detail_offsets"), _pack(table.extraction_details), strict=True)),
     }
 
 
@@ -172,7 +177,29 @@ def _table(arrays: Any) -> FileTable:
         sizes=arrays["sizes"],
         mtimes=arrays["mtimes"],
         content_hashes=_unpack(arrays["content_hashes"], arrays["content_hash_offsets"]),
+        **_extraction_columns(arrays),
     )
+
+
+def _extraction_columns(arrays: Any) -> dict[str, Any]:
+    """Read the extraction columns; an index built before they existed says "ok" for all."""
+    count = len(arrays["file_ids"])
+    if "extraction_codes" not in arrays:
+        codes = np.zeros(count, dtype=np.int8)
+        return {
+            "extraction_codes": codes,
+            "extraction_statuses": ["ok"],
+            "extractor_codes": codes.astype(np.int32),
+            "extractors": [""],
+            "extraction_details": [""] * count,
+        }
+    return {
+        "extraction_codes": arrays["extraction_codes"],
+        "extraction_statuses": arrays["extraction_statuses"].tolist(),
+        "extractor_codes": arrays["extractor_codes"],
+        "extractors": arrays["extractors"].tolist(),
+        "extraction_details": _unpack(arrays["details"], arrays["detail_offsets"]),
+    }
 
 
 def _passage_arrays(passages: PassageTable) -> dict[str, np.ndarray]:
@@ -183,6 +210,9 @@ def _passage_arrays(passages: PassageTable) -> dict[str, np.ndarray]:
         "offsets": passages.offsets,
         "first": passages.first,
         "counts": passages.counts,
+        "pages": passages.pages,
+        "member_codes": passages.member_codes,
+        **dict(zip(("members", "member_offsets"), _pack(passages.members), strict=True)),
     }
 
 
@@ -195,7 +225,24 @@ def _passages(arrays: Any, texts: Any) -> PassageTable:
         texts=texts,
         first=arrays["first"],
         counts=arrays["counts"],
+        **_location_columns(arrays),
     )
+
+
+def _location_columns(arrays: Any) -> dict[str, Any]:
+    """Read where passages came from; an index built before locations has none."""
+    if "pages" not in arrays:
+        count = len(arrays["rows"])
+        return {
+            "pages": np.zeros(count, dtype=np.int32),
+            "member_codes": np.full(count, -1, dtype=np.int32),
+            "members": [],
+        }
+    return {
+        "pages": arrays["pages"],
+        "member_codes": arrays["member_codes"],
+        "members": _unpack(arrays["members"], arrays["member_offsets"]),
+    }
 
 
 def _pack(strings: list[str]) -> tuple[np.ndarray, np.ndarray]:

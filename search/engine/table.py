@@ -21,6 +21,11 @@ class FileTable:
     sizes: np.ndarray  # int64
     mtimes: np.ndarray  # float64
     content_hashes: list[str]
+    extraction_codes: np.ndarray  # int8, into extraction_statuses
+    extraction_statuses: list[str]
+    extractor_codes: np.ndarray  # int32, into extractors
+    extractors: list[str]
+    extraction_details: list[str]
     # Folder masks, by folders: the same access scope is asked for again and again.
     _folder_masks: "KeptArrays" = field(
         default_factory=lambda: KeptArrays(), init=False, repr=False
@@ -37,6 +42,9 @@ class FileTable:
             size=int(self.sizes[row]),
             mtime=float(self.mtimes[row]),
             content_hash=self.content_hashes[row],
+            extraction=self.extraction_statuses[self.extraction_codes[row]],
+            extractor=self.extractors[self.extractor_codes[row]],
+            extraction_detail=self.extraction_details[row],
         )
 
     def holds(self, file_ids: np.ndarray) -> np.ndarray:
@@ -130,15 +138,28 @@ def build_table(files: Sequence[Document]) -> tuple[FileTable, np.ndarray]:
     """Build the table of `files` in path order; also return the input index of each row."""
     order = sorted(range(len(files)), key=lambda i: files[i].path)
     rows = [files[i] for i in order]
-    type_names = sorted({file.content_type for file in files})
-    codes = {name: code for code, name in enumerate(type_names)}
+    types, type_codes = _categories([file.content_type for file in rows], np.int32)
+    statuses, status_codes = _categories([file.extraction for file in rows], np.int8)
+    extractors, extractor_codes = _categories([file.extractor for file in rows], np.int32)
     table = FileTable(
         file_ids=np.array([file.file_id for file in rows], dtype=np.int64),
         paths=[file.path for file in rows],
-        content_type_codes=np.array([codes[file.content_type] for file in rows], dtype=np.int32),
-        content_types=type_names,
+        content_type_codes=type_codes,
+        content_types=types,
         sizes=np.array([file.size for file in rows], dtype=np.int64),
         mtimes=np.array([file.mtime for file in rows], dtype=np.float64),
         content_hashes=[file.content_hash for file in rows],
+        extraction_codes=status_codes,
+        extraction_statuses=statuses,
+        extractor_codes=extractor_codes,
+        extractors=extractors,
+        extraction_details=[file.extraction_detail for file in rows],
     )
     return table, np.array(order, dtype=np.int64)
+
+
+def _categories(values: list[str], dtype: type) -> tuple[list[str], np.ndarray]:
+    """Return the distinct values, sorted, and each value's index among them."""
+    names = sorted(set(values)) or [""]
+    codes = {name: code for code, name in enumerate(names)}
+    return names, np.array([codes[value] for value in values], dtype=dtype)

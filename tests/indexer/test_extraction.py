@@ -2,14 +2,15 @@
 
 import pytest
 
-from indexer.extract import EXTRACTORS, Extraction, Segment, Source, Status
+from indexer.extract import EXTRACTORS, Extraction, Limits, Segment, Source, Status
 from indexer.extract.plaintext import PlainTextExtractor
 from indexer.models import FileContent, FileIndex
 from indexer.services import SyncOptions, file_index_sync
 
 pytestmark = pytest.mark.django_db
 
-PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02"
+# An ELF header: a binary no extractor reads.
+BINARY = b"\x7fELF\x02\x01\x01\x00" + bytes(56)
 
 
 def sync(root, **options):
@@ -24,7 +25,7 @@ def extraction_of(root) -> dict[str, tuple[str, str, str]]:
 
 
 def test_each_file_records_its_extractor_and_how_extraction_went(make_files):
-    root = make_files({"a.txt": "alpha", "long.txt": "b" * 50, "empty.txt": "", "pixel.png": PNG})
+    root = make_files({"a.txt": "alpha", "long.txt": "b" * 50, "empty.txt": "", "tool.bin": BINARY})
 
     sync(root, max_text_bytes=20)
 
@@ -32,13 +33,13 @@ def test_each_file_records_its_extractor_and_how_extraction_went(make_files):
         "a.txt": ("text/1", "ok", ""),
         "long.txt": ("text/1", "truncated", ""),
         "empty.txt": ("text/1", "empty", ""),
-        "pixel.png": ("none/1", "unsupported", "image/png"),
+        "tool.bin": ("none/1", "unsupported", "application/octet-stream"),
     }
     assert set(FileContent.objects.values_list("extractor", flat=True)) == {"text/1"}
 
 
 def test_a_new_extractor_version_re_extracts_only_the_files_it_handles(make_files, monkeypatch):
-    root = make_files({"a.txt": "alpha", "b.md": "# beta", "pixel.png": PNG})
+    root = make_files({"a.txt": "alpha", "b.md": "# beta", "tool.bin": BINARY})
     sync(root)
 
     monkeypatch.setattr(PlainTextExtractor, "version", 2)
@@ -51,7 +52,7 @@ def test_a_new_extractor_version_re_extracts_only_the_files_it_handles(make_file
 
 
 def test_an_extractor_that_crashes_is_a_failed_status_not_a_failed_run(make_files, monkeypatch):
-    def crash(self, source, *, max_bytes):
+    def crash(self, source, *, limits):
         raise ValueError("bad bytes")
 
     monkeypatch.setattr(PlainTextExtractor, "extract", crash)
@@ -72,7 +73,7 @@ def test_segments_join_into_the_text_and_remember_where_each_came_from():
     )
 
     assert extraction.text == "first page\n\nsecond page\n\nx"
-    assert extraction.locations == [(12, 2, None), (25, None, "a/b.txt")]
+    assert extraction.locations == [(0, None, None), (12, 2, None), (25, None, "a/b.txt")]
 
 
 def test_the_registry_picks_by_type_and_falls_back_to_found_by_name_only():
@@ -80,6 +81,6 @@ def test_the_registry_picks_by_type_and_falls_back_to_found_by_name_only():
 
     assert EXTRACTORS.for_file("text/x-python", "/a/b.py").key() == "text/1"
     assert EXTRACTORS.for_file("application/json", "/a/b.json").key() == "text/1"
-    assert EXTRACTORS.extract(source, path="/a/b.bin", max_bytes=10) == Extraction(
-        "none/1", Status.UNSUPPORTED, detail="application/x-unknown"
-    )
+    assert EXTRACTORS.extract(
+        source, path="/a/b.bin", limits=Limits(max_text_bytes=10)
+    ) == Extraction("none/1", Status.UNSUPPORTED, detail="application/x-unknown")

@@ -10,7 +10,7 @@ import aiofiles
 import pytest
 
 from indexer.crawler import CrawlProblem, Reason
-from indexer.extract import Extraction, Segment, Status
+from indexer.extract import Extraction, Limits, Segment, Source, Status
 from indexer.extract.plaintext import EMPTY_CONTENT_TYPE
 from indexer.reader import ReadResult, read_files
 
@@ -70,7 +70,7 @@ def test_text_is_capped_at_max_text_bytes_but_the_whole_file_is_hashed(make_file
     content = b"a" * 100 + b"b" * 50
     root = make_files({"long.txt": content})
 
-    result = read_one(root / "long.txt", max_text_bytes=100)
+    result = read_one(root / "long.txt", limits=Limits(max_text_bytes=100))
 
     assert (result.text, result.extraction.status, result.size, result.sha256) == (
         "a" * 100,
@@ -83,7 +83,7 @@ def test_text_is_capped_at_max_text_bytes_but_the_whole_file_is_hashed(make_file
 def test_multibyte_character_cut_by_the_cap_is_dropped_not_a_decoding_error(make_files, read_one):
     root = make_files({"ş.txt": "ş" * 10})
 
-    result = read_one(root / "ş.txt", max_text_bytes=7)
+    result = read_one(root / "ş.txt", limits=Limits(max_text_bytes=7))
 
     assert (result.text, result.extraction.encoding, result.extraction.status) == (
         "şşş",
@@ -93,13 +93,25 @@ def test_multibyte_character_cut_by_the_cap_is_dropped_not_a_decoding_error(make
 
 
 def test_binary_file_is_typed_by_content_and_has_no_text(make_files, read_one):
+    root = make_files({"tool": b"\x7fELF\x02\x01\x01\x00" + bytes(56)})
+
+    result = read_one(root / "tool")
+
+    assert (result.content_type, result.extraction) == (
+        "application/octet-stream",
+        Extraction("none/1", Status.UNSUPPORTED, detail="application/octet-stream"),
+    )
+
+
+def test_documents_are_left_to_the_extraction_workers(make_files, read_one):
     root = make_files({"pixel.png": PNG_HEADER})
 
     result = read_one(root / "pixel.png")
 
-    assert (result.content_type, result.extraction) == (
+    assert (result.content_type, result.extraction, result.source) == (
         "image/png",
-        Extraction("none/1", Status.UNSUPPORTED, detail="image/png"),
+        None,
+        Source(str(root / "pixel.png"), "image/png", len(PNG_HEADER), b""),
     )
 
 
@@ -147,7 +159,6 @@ def test_text_without_an_extension_is_sniffed(make_files, read_one):
         ("a.java", "text/x-java"),
         ("a.js", "text/javascript"),
         ("a.csv", "text/csv"),
-        ("a.html", "text/html"),
         ("a.css", "text/css"),
         ("A.PY", "text/x-python"),
     ],

@@ -29,6 +29,8 @@ def test_keyword_search_returns_the_whole_envelope(search, corpus):
         "score": result["score"],
         "snippet": "Reset a <mark>forgotten</mark> <mark>password</mark> from the sign-in page.",
         "match": "keyword",
+        "location": {"page": None, "member": None},
+        "extraction": {"status": "ok", "extractor": "text/1", "detail": ""},
     }
     assert result["score"] > 0
     metadata = body["metadata"]

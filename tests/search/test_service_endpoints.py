@@ -81,6 +81,7 @@ def test_openapi_schema_documents_every_parameter_and_error(db):
         "min_size",
         "max_size",
         "path",
+        "extraction",
         "min_score",
         "page",
         "page_size",
