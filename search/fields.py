@@ -68,7 +68,7 @@ class ChoiceListField(serializers.Field):
     """A comma-separated list of choices, returned sorted and without repeats."""
 
     default_error_messages = {
-        "invalid_choice": _("%(value)s is not one of: %(choices)s."),
+        "invalid_choice": _("{value} is not one of: {choices}."),
         "empty": _("Name at least one value."),
     }
 

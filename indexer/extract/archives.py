@@ -59,11 +59,11 @@ def _read_zip(stream, members: Members, limits: Limits) -> None:
             if members.full():
                 return
             if info.flag_bits & 0x1:
-                members.leave_out("members skipped: encrypted")
+                members.leave_out("skipped: encrypted")
                 continue
             ratio = info.file_size / max(info.compress_size, 1)
             if ratio > limits.archive_max_ratio and info.file_size > BOMB_MIN_BYTES:
-                members.leave_out(f"members skipped: expand over {limits.archive_max_ratio}x")
+                members.leave_out(f"skipped: expand over {limits.archive_max_ratio}x")
                 continue
             with archive.open(info) as member:
                 data, complete = read_capped(member, members.room())

@@ -31,7 +31,7 @@ class MailExtractor(Extractor):
         with source.open() as stream:
             data, complete = read_capped(stream, limits.archive_max_bytes)
         if not complete:
-            members.leave_out("bytes past the limit of uncompressed bytes")
+            members.leave_out("cut at the limit of uncompressed bytes")
         is_mbox = source.content_type == "application/mbox" or data.startswith(b"From ")
         messages = [m for m in _MBOX_SEPARATOR.split(data) if m.strip()] if is_mbox else [data]
         try:

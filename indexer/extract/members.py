@@ -1,8 +1,12 @@
 """What containers (archives, e-mail) share: their members extracted by type, within caps."""
 
+import re
 from collections import Counter
 
 from indexer.extract.base import Extraction, Full, Limits, Status, TextBudget
+
+# "2 members skipped: 1 member failed: why" -> "why": the innermost reason.
+_COUNTED = re.compile(r"^(\d+ members? )?((failed|skipped|truncated): )+")
 
 
 class Members:
@@ -27,10 +31,10 @@ class Members:
     def full(self) -> bool:
         """Tell whether no further member should be read, noting why."""
         if self.taken >= self.limits.archive_max_members:
-            self.left_out["members past the limit of members"] += 1
+            self.left_out["past the limit of members"] += 1
             return True
         if self.bytes_left <= 0:
-            self.left_out["members past the limit of uncompressed bytes"] += 1
+            self.left_out["past the limit of uncompressed bytes"] += 1
             return True
         return False
 
@@ -42,19 +46,22 @@ class Members:
         self.taken += 1
         self.bytes_left -= len(data)
         if not complete:
-            self.left_out["members cut at the limit of uncompressed bytes"] += 1
+            self.left_out["cut at the limit of uncompressed bytes"] += 1
         inner = self.registry.extract_member(name, data, limits=self.limits)
-        if inner.status in (Status.FAILED, Status.SKIPPED):
-            self.left_out[f"members {inner.status.value}"] += 1
-        elif inner.status == Status.TRUNCATED:
-            self.left_out["members truncated"] += 1
+        if inner.status in (Status.FAILED, Status.SKIPPED, Status.TRUNCATED):
+            # A nested container's detail already counts its members: keep its first reason.
+            reason = _COUNTED.sub("", inner.detail.split("; ")[0])
+            self.left_out[f"{inner.status.value}: {reason}" if reason else inner.status.value] += 1
         for segment in inner.segments:
             member = name if segment.member is None else f"{name}/{segment.member}"
             self.budget.add(segment.text, page=segment.page, member=member)
 
     def extraction(self, key: str, *, text_first: str = "") -> Extraction:
         """Say how it went: truncated when anything was left out, with what and why."""
-        detail = "; ".join(f"{count} {reason}" for reason, count in sorted(self.left_out.items()))
+        detail = "; ".join(
+            f"{count} {'member' if count == 1 else 'members'} {reason}"
+            for reason, count in sorted(self.left_out.items())
+        )
         if self.left_out and self.budget.segments:
             self.budget.truncated = True
         result = self.budget.extraction(key, detail=detail[:255])

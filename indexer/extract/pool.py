@@ -1,13 +1,16 @@
 """Worker processes for the parsers of complex formats: a hang, a crash or a blow-up there
 costs one file (FAILED, with the reason), never the run."""
 
+import importlib
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from indexer.extract.base import Extraction, Limits, Source, Status
+from indexer.extract.registry import OUT_OF_MEMORY
 
 # A worker is replaced after this many files, so what a parser leaks does not pile up.
 FILES_PER_WORKER = 500
+LOST_WORKER_SECONDS = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -16,6 +19,8 @@ class PoolSettings:
     timeout: float = 60.0
     memory_bytes: int = 2 << 30
     limits: Limits = field(default_factory=Limits)
+    # The registry the workers extract with, as "module:name" (tests name their own).
+    registry: str = "indexer.extract.registry:EXTRACTORS"
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,7 +50,9 @@ class ExtractionPool:
         pool = self._started()
         pending = [
             pool.apply_async(
-                _extract_in_worker, (job, self.settings.limits), timeout=self.settings.timeout
+                _extract_in_worker,
+                (job, self.settings.limits, self.settings.registry),
+                timeout=self.settings.timeout,
             )
             for job in jobs
         ]
@@ -67,17 +74,20 @@ class ExtractionPool:
                 initargs=(self.settings.memory_bytes,),
                 maxtasksperchild=FILES_PER_WORKER,
                 timeout=self.settings.timeout,
+                # A worker that died may have sent its result first: wait this long for it.
+                lost_worker_timeout=LOST_WORKER_SECONDS,
             )
         return self._pool
 
     def _outcome(self, job: Job, pending) -> Extraction:
-        from indexer.extract.registry import EXTRACTORS
-
-        key = EXTRACTORS.key_for(job.source.content_type, job.path)
+        key = _registry(self.settings.registry).key_for(job.source.content_type, job.path)
         try:
-            return pending.get()
+            extraction = pending.get()
         except Exception as error:  # whatever ended the worker, the file failed, not the run
             return Extraction(key, Status.FAILED, detail=_reason(error, self.settings)[:255])
+        if extraction.detail == OUT_OF_MEMORY:
+            return replace(extraction, detail=_reason(MemoryError(), self.settings))
+        return extraction
 
 
 def _reason(error: Exception, settings: PoolSettings) -> str:
@@ -101,7 +111,11 @@ def _limit_worker(memory_bytes: int) -> None:
     os.environ["OMP_THREAD_LIMIT"] = "1"
 
 
-def _extract_in_worker(job: Job, limits: Limits) -> Extraction:
-    from indexer.extract.registry import EXTRACTORS
+def _extract_in_worker(job: Job, limits: Limits, registry: str) -> Extraction:
+    return _registry(registry).extract(job.source, path=job.path, limits=limits)
 
-    return EXTRACTORS.extract(job.source, path=job.path, limits=limits)
+
+def _registry(path: str):
+    """Return the registry named "module:attribute"."""
+    module, name = path.split(":")
+    return getattr(importlib.import_module(module), name)

@@ -17,6 +17,8 @@ from indexer.extract.pdf import PdfExtractor
 from indexer.extract.plaintext import PlainTextExtractor
 from indexer.extract.rtf import RtfExtractor
 
+OUT_OF_MEMORY = "out of memory"
+
 
 class Unsupported(Extractor):
     """The last resort: no text, so the file is found by its name and path only."""
@@ -65,7 +67,7 @@ class Registry:
         try:
             return extractor.extract(source, limits=limits)
         except MemoryError:
-            return Extraction(extractor.key(), Status.FAILED, detail="out of memory")
+            return Extraction(extractor.key(), Status.FAILED, detail=OUT_OF_MEMORY)
         except Exception as error:  # a bad file must not stop a run: say why, move on
             detail = f"{type(error).__name__}: {error}"[:255]
             return Extraction(extractor.key(), Status.FAILED, detail=detail)

@@ -75,6 +75,11 @@ class FileTable:
             parts.append(
                 np.isin(self.content_type_codes, self._type_codes(file_filter.content_type))
             )
+        if file_filter.extraction is not None:
+            codes = [
+                i for i, s in enumerate(self.extraction_statuses) if s in file_filter.extraction
+            ]
+            parts.append(np.isin(self.extraction_codes, codes))
         parts += _bounds(self.mtimes, file_filter.mtime_from, file_filter.mtime_to)
         parts += _bounds(self.sizes, file_filter.min_size, file_filter.max_size)
         if file_filter.exclude_file_ids:
