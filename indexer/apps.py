@@ -9,6 +9,7 @@ class IndexerConfig(AppConfig):
     verbose_name = "File index"
 
     def ready(self) -> None:
+        from indexer import checks  # noqa: F401  (registers the system checks)
         from indexer.access import scopes
         from indexer.models import AccessRule
 

@@ -188,8 +188,10 @@ class _Crawl:
                         for path, os_path, size, mtime, row in batch
                     ]
                 )
-        finally:
-            pool.close()
+        except BaseException:
+            pool.close(wait=False)
+            raise
+        pool.close()
 
 
 def _stat_changed(row: StoredFile, file: FoundFile) -> bool:

@@ -3,14 +3,21 @@ costs one file (FAILED, with the reason), never the run."""
 
 import importlib
 import os
+import signal
 from dataclasses import dataclass, field, replace
+from types import FrameType
 
 from indexer.extract.base import Extraction, Limits, Source, Status
 from indexer.extract.registry import OUT_OF_MEMORY
 
-# A worker is replaced after this many files, so what a parser leaks does not pile up.
-FILES_PER_WORKER = 500
+# A worker is replaced after this many tasks, so what a parser leaks does not pile up.
+TASKS_PER_WORKER = 100
+# A worker that died may have sent its result first: wait this long for it.
 LOST_WORKER_SECONDS = 1.0
+# Files sent to a worker in one task: one message each way instead of one per file, which
+# costs more than extracting a small HTML page. A task that dies is retried file by file.
+TASK_FILES = 16
+TASK_BYTES = 16 << 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,7 +43,9 @@ class ExtractionPool:
 
     The workers are started on first use, by spawning (not forking): a fresh interpreter
     holds nothing of the parent's (a loaded model, open connections), and its address space
-    limit leaves room for the parser alone.
+    limit leaves room for the parser alone. A file's time limit is kept by a timer in the
+    worker; a parser stuck where the timer cannot reach it (inside C code) is killed with its
+    worker when the whole task runs out of time, and the task's files are retried one by one.
     """
 
     def __init__(self, settings: PoolSettings) -> None:
@@ -45,24 +54,43 @@ class ExtractionPool:
 
     def extract(self, jobs: list[Job]) -> list[Extraction]:
         """Extract each job's file; a time-out, a crash or a blow-up is a FAILED result."""
-        if not jobs:
-            return []
-        pool = self._started()
-        pending = [
-            pool.apply_async(
-                _extract_in_worker,
-                (job, self.settings.limits, self.settings.registry),
-                timeout=self.settings.timeout,
-            )
-            for job in jobs
-        ]
-        return [self._outcome(job, result) for job, result in zip(jobs, pending, strict=True)]
+        tasks = [(task, self._submit(task)) for task in _tasks(jobs, self.settings.workers)]
+        results: list[Extraction] = []
+        for task, pending in tasks:
+            try:
+                results.extend(pending.get())
+            except Exception as error:  # a worker was lost: find the file that did it
+                if len(task) == 1:
+                    results.append(self._failed(task[0], error))
+                else:
+                    results.extend(self.extract_one_by_one(task))
+        return [self._explained(result) for result in results]
 
-    def close(self) -> None:
+    def extract_one_by_one(self, jobs: list[Job]) -> list[Extraction]:
+        """Extract each file in a task of its own, so a crash costs only that file."""
+        pending = [(job, self._submit([job])) for job in jobs]
+        results = []
+        for job, task in pending:
+            try:
+                results.extend(task.get())
+            except Exception as error:
+                results.append(self._failed(job, error))
+        return results
+
+    def close(self, *, wait: bool = True) -> None:
+        """Stop the workers: after their tasks, or (wait=False) at once."""
         if self._pool is not None:
-            self._pool.terminate()
+            self._pool.close() if wait else self._pool.terminate()
             self._pool.join()
             self._pool = None
+
+    def _submit(self, task: list[Job]):
+        settings = self.settings
+        return self._started().apply_async(
+            _extract_task,
+            (task, settings.limits, settings.registry, settings.timeout),
+            timeout=settings.timeout * len(task) + LOST_WORKER_SECONDS,
+        )
 
     def _started(self):
         if self._pool is None:
@@ -72,28 +100,49 @@ class ExtractionPool:
                 self.settings.workers,
                 initializer=_limit_worker,
                 initargs=(self.settings.memory_bytes,),
-                maxtasksperchild=FILES_PER_WORKER,
+                maxtasksperchild=TASKS_PER_WORKER,
                 timeout=self.settings.timeout,
-                # A worker that died may have sent its result first: wait this long for it.
                 lost_worker_timeout=LOST_WORKER_SECONDS,
             )
         return self._pool
 
-    def _outcome(self, job: Job, pending) -> Extraction:
+    def _failed(self, job: Job, error: Exception) -> Extraction:
         key = _registry(self.settings.registry).key_for(job.source.content_type, job.path)
-        try:
-            extraction = pending.get()
-        except Exception as error:  # whatever ended the worker, the file failed, not the run
-            return Extraction(key, Status.FAILED, detail=_reason(error, self.settings)[:255])
-        if extraction.detail == OUT_OF_MEMORY:
-            return replace(extraction, detail=_reason(MemoryError(), self.settings))
+        return Extraction(key, Status.FAILED, detail=_reason(error, self.settings)[:255])
+
+    def _explained(self, extraction: Extraction) -> Extraction:
+        if extraction.detail in (OUT_OF_MEMORY, TIMED_OUT):
+            error = MemoryError() if extraction.detail == OUT_OF_MEMORY else FileTimedOut()
+            return replace(extraction, detail=_reason(error, self.settings))
         return extraction
 
 
-def _reason(error: Exception, settings: PoolSettings) -> str:
+TIMED_OUT = "timed out"
+
+
+class FileTimedOut(BaseException):
+    """A file ran past its time limit (a BaseException: no extractor may swallow it)."""
+
+
+def _tasks(jobs: list[Job], workers: int) -> list[list[Job]]:
+    """Group files into tasks of at most TASK_FILES files or TASK_BYTES bytes, and small
+    enough that every worker gets a few."""
+    per_task = max(1, min(TASK_FILES, len(jobs) // (workers * 4)))
+    tasks: list[list[Job]] = []
+    size = 0
+    for job in jobs:
+        if not tasks or len(tasks[-1]) >= per_task or size >= TASK_BYTES:
+            tasks.append([])
+            size = 0
+        tasks[-1].append(job)
+        size += job.source.size
+    return tasks
+
+
+def _reason(error: BaseException, settings: PoolSettings) -> str:
     cause = getattr(error, "exc", error)  # billiard wraps what a worker raised
     name = type(cause).__name__
-    if name == "TimeLimitExceeded":
+    if name in ("TimeLimitExceeded", "FileTimedOut"):
         return f"timed out after {settings.timeout:g} s (INDEX_EXTRACT_TIMEOUT)"
     if name == "WorkerLostError":
         return f"the extractor crashed: {cause}"
@@ -111,8 +160,28 @@ def _limit_worker(memory_bytes: int) -> None:
     os.environ["OMP_THREAD_LIMIT"] = "1"
 
 
-def _extract_in_worker(job: Job, limits: Limits, registry: str) -> Extraction:
-    return _registry(registry).extract(job.source, path=job.path, limits=limits)
+def _extract_task(jobs: list[Job], limits: Limits, registry: str, timeout: float):
+    """Extract each file of a task in this worker, each within `timeout` seconds."""
+    extractors = _registry(registry)
+    previous = signal.signal(signal.SIGALRM, _time_is_up)
+    results = []
+    try:
+        for job in jobs:
+            signal.setitimer(signal.ITIMER_REAL, timeout)
+            try:
+                results.append(extractors.extract(job.source, path=job.path, limits=limits))
+            except FileTimedOut:
+                key = extractors.key_for(job.source.content_type, job.path)
+                results.append(Extraction(key, Status.FAILED, detail=TIMED_OUT))
+            finally:
+                signal.setitimer(signal.ITIMER_REAL, 0)
+    finally:
+        signal.signal(signal.SIGALRM, previous)
+    return results
+
+
+def _time_is_up(signum: int, frame: FrameType | None) -> None:
+    raise FileTimedOut
 
 
 def _registry(path: str):

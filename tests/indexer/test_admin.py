@@ -111,3 +111,20 @@ def test_hash_and_timestamps_are_read_only(superuser_client):
     form = superuser_client.get(f"{CHANGELIST}{row.pk}/change/").context["adminform"]
 
     assert {"content_hash", "created_at", "updated_at"} <= set(form.readonly_fields)
+
+
+def test_files_are_filtered_by_how_their_extraction_went(superuser_client):
+    file_index(file_path="/docs/ok.pdf", extraction_status="ok")
+    file_index(
+        file_path="/docs/broken.pdf",
+        extraction_status="failed",
+        extraction_detail="Failed to load document (PDFium: Data format error).",
+    )
+
+    page = superuser_client.get(CHANGELIST, {"extraction_status__exact": "failed"}).content
+    detail = superuser_client.get(
+        f"/admin/indexer/fileindex/{FileIndex.objects.get(file_path='/docs/broken.pdf').pk}/change/"
+    ).content.decode()
+
+    assert (b"/docs/broken.pdf" in page, b"/docs/ok.pdf" in page) == (True, False)
+    assert "Failed to load document (PDFium: Data format error)." in detail

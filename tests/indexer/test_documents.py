@@ -239,3 +239,50 @@ def test_a_text_file_named_pdf_is_typed_by_content_and_read_as_text(tmp_path):
 def _write(path: Path, data: bytes) -> Path:
     path.write_bytes(data)
     return path
+
+
+def test_missing_ocr_data_is_a_system_check_warning_naming_the_packages(settings):
+    from indexer.checks import check_ocr
+
+    settings.OCR_LANGUAGES = "tur+xyz"
+
+    assert [(w.id, w.msg, w.hint) for w in check_ocr(None)] == [
+        (
+            "dizin.W002",
+            "OCR not available: no Tesseract data for xyz: images and scanned pages are skipped.",
+            "Install it: sudo apt-get install tesseract-ocr tesseract-ocr-tur tesseract-ocr-xyz",
+        )
+    ]
+
+
+@pytest.mark.parametrize("suffix", [".bz2", ".xz"])
+def test_other_single_compressed_files_are_read_as_what_they_hold(tmp_path, suffix):
+    import bz2
+    import lzma
+
+    compress = bz2.compress if suffix == ".bz2" else lzma.compress
+    path = _write(tmp_path / f"notes.txt{suffix}", compress(b"compressed giraffe notes"))
+
+    assert extract(path).text == "compressed giraffe notes"
+
+
+@pytest.mark.parametrize("mode", ["w:bz2", "w:xz", "w"])
+def test_tar_archives_of_every_compression_are_read(tmp_path, mode):
+    import io
+    import tarfile
+
+    path = tmp_path / "a.tar"
+    with tarfile.open(path, mode) as archive:
+        info = tarfile.TarInfo("docs/readme.txt")
+        info.size = len(b"tar member words")
+        archive.addfile(info, io.BytesIO(b"tar member words"))
+
+    assert located(extract(path)) == [(None, "docs/readme.txt", "tar member words")]
+
+
+@ocr
+@pytest.mark.parametrize("suffix", [".jpg", ".tiff", ".webp", ".gif", ".bmp"])
+def test_every_image_format_goes_through_ocr(tmp_path, suffix):
+    result = extract(documents.scan(tmp_path / f"scan{suffix}", "Invoice paid"))
+
+    assert (result.extractor, result.text.strip()) == ("ocr/1", "Invoice paid")
