@@ -55,6 +55,9 @@ class Limits:
     ocr_page_timeout: float = 30.0
     # How deep inside archives and attachments the file being extracted lies.
     depth: int = 0
+    # When the file's time runs out (time.monotonic()), if it has a limit: OCR, the slow
+    # part, stops before a page it could not finish, keeping the pages read.
+    deadline: float | None = None
 
     def nested(self) -> Limits:
         return replace(self, depth=self.depth + 1)

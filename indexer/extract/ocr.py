@@ -3,6 +3,7 @@
 import functools
 import shutil
 import subprocess
+import time
 from typing import TYPE_CHECKING, ClassVar
 
 from indexer.extract.base import Extraction, Extractor, Full, Limits, Source, Status, TextBudget
@@ -18,7 +19,7 @@ MAX_PIXELS = 80_000_000
 
 
 class OcrUnavailable(Exception):
-    """Tesseract, or one of the languages asked for, is not installed."""
+    """OCR cannot read this page: Tesseract or a language is missing, or time ran out."""
 
 
 @functools.cache
@@ -50,11 +51,16 @@ def ocr_image(image: "Image", *, limits: Limits) -> str:
 
     if problem := ocr_problem(limits.ocr_languages):
         raise OcrUnavailable(problem)
+    if limits.deadline is not None and time.monotonic() + limits.ocr_page_timeout > limits.deadline:
+        raise OcrUnavailable("no time left for OCR (INDEX_EXTRACT_TIMEOUT)")
     if image.mode not in ("RGB", "L"):
         image = image.convert("RGB")
-    return pytesseract.image_to_string(
-        image, lang=limits.ocr_languages, timeout=limits.ocr_page_timeout
-    )
+    try:
+        return pytesseract.image_to_string(
+            image, lang=limits.ocr_languages, timeout=limits.ocr_page_timeout
+        )
+    except RuntimeError as error:  # pytesseract's "Tesseract process timeout"
+        raise OcrUnavailable(f"OCR timed out (OCR_PAGE_TIMEOUT): {error}") from None
 
 
 class ImageExtractor(Extractor):

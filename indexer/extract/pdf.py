@@ -28,30 +28,35 @@ class PdfExtractor(Extractor):
             if "password" in str(error).lower():
                 return Extraction(self.key(), Status.SKIPPED, detail="encrypted: needs a password")
             return Extraction(self.key(), Status.FAILED, detail=str(error)[:255])
-        budget, unread = TextBudget(limits.max_text_bytes), []
+        budget = TextBudget(limits.max_text_bytes)
+        unread: dict[str, list[int]] = {}
         try:
             for number in range(1, len(document) + 1):
-                if not self._page(document[number - 1], number, budget, limits):
-                    unread.append(number)
+                if problem := self._page(document[number - 1], number, budget, limits):
+                    unread.setdefault(problem, []).append(number)
         except Full:
             pass
         finally:
             document.close()
-        detail = f"pages without text, not read (OCR not available): {_ranges(unread)}"
-        return budget.extraction(self.key(), detail=detail if unread else "")
+        # Pages left unread for want of time or OCR: the text is incomplete.
+        budget.truncated = budget.truncated or (bool(unread) and bool(budget.segments))
+        detail = "; ".join(f"{why}: pages {_ranges(pages)}" for why, pages in unread.items())
+        if unread and not budget.segments:
+            return Extraction(self.key(), Status.SKIPPED, detail=detail[:255])
+        return budget.extraction(self.key(), detail=detail[:255])
 
-    def _page(self, page, number: int, budget: TextBudget, limits: Limits) -> bool:
-        """Add the page's text, by OCR when it has no text layer; False if it went unread."""
+    def _page(self, page, number: int, budget: TextBudget, limits: Limits) -> str | None:
+        """Add the page's text, by OCR when it has no text layer; say why if it went unread."""
         try:
             text = page.get_textpage().get_text_bounded()
             if not text.strip():
                 image = page.render(scale=OCR_SCALE, grayscale=True).to_pil()
                 try:
                     text = ocr_image(image, limits=limits)
-                except OcrUnavailable:
-                    return False
+                except OcrUnavailable as why:
+                    return str(why)
             budget.add(text, page=number)
-            return True
+            return None
         finally:
             page.close()
 

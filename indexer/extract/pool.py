@@ -4,6 +4,7 @@ costs one file (FAILED, with the reason), never the run."""
 import importlib
 import os
 import signal
+import time
 from dataclasses import dataclass, field, replace
 from types import FrameType
 
@@ -168,8 +169,9 @@ def _extract_task(jobs: list[Job], limits: Limits, registry: str, timeout: float
     try:
         for job in jobs:
             signal.setitimer(signal.ITIMER_REAL, timeout)
+            within = replace(limits, deadline=time.monotonic() + timeout)
             try:
-                results.append(extractors.extract(job.source, path=job.path, limits=limits))
+                results.append(extractors.extract(job.source, path=job.path, limits=within))
             except FileTimedOut:
                 key = extractors.key_for(job.source.content_type, job.path)
                 results.append(Extraction(key, Status.FAILED, detail=TIMED_OUT))

@@ -1,5 +1,6 @@
 """Every document format, read by its extractor: text, page, member, and how it went."""
 
+import time
 from pathlib import Path
 
 import pytest
@@ -286,3 +287,24 @@ def test_every_image_format_goes_through_ocr(tmp_path, suffix):
     result = extract(documents.scan(tmp_path / f"scan{suffix}", "Invoice paid"))
 
     assert (result.extractor, result.text.strip()) == ("ocr/1", "Invoice paid")
+
+
+def test_pages_ocr_cannot_read_are_named_and_the_rest_is_kept(tmp_path):
+    import pypdfium2 as pdfium
+
+    mixed = pdfium.PdfDocument(str(documents.fixture("rapor.pdf", tmp_path)))
+    mixed.import_pages(pdfium.PdfDocument(str(documents.scan(tmp_path / "s.pdf", "Scanned"))))
+    mixed.save(str(tmp_path / "mixed.pdf"))
+    late = time.monotonic() - 1
+
+    partly = extract(tmp_path / "mixed.pdf", deadline=late)
+    scanned = extract(tmp_path / "s.pdf", ocr_languages="xyz")
+
+    assert (partly.status, partly.detail, [page for page, *_ in located(partly)]) == (
+        Status.TRUNCATED,
+        "no time left for OCR (INDEX_EXTRACT_TIMEOUT): pages 3",
+        [1, 2],
+    )
+    assert scanned == Extraction(
+        "pdf/1", Status.SKIPPED, detail="OCR not available: no Tesseract data for xyz: pages 1"
+    )
