@@ -53,6 +53,8 @@ def ocr_image(image: "Image", *, limits: Limits) -> str:
         raise OcrUnavailable(problem)
     if limits.deadline is not None and time.monotonic() + limits.ocr_page_timeout > limits.deadline:
         raise OcrUnavailable("no time left for OCR (INDEX_EXTRACT_TIMEOUT)")
+    if image.mode == "P":  # a palette may carry transparency, which RGB cannot
+        image = image.convert("RGBA")
     if image.mode not in ("RGB", "L"):
         image = image.convert("RGB")
     try:

@@ -4,11 +4,13 @@ import contextlib
 from itertools import chain
 from typing import ClassVar
 
-from indexer.extract.base import Extraction, Extractor, Full, Limits, Source, TextBudget
+from indexer.extract.base import Extraction, Extractor, Full, Limits, Source, Status, TextBudget
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 PPTX = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# A password-protected Office Open XML file is an encrypted package in an OLE container.
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
 class _OfficeExtractor(Extractor):
@@ -19,8 +21,12 @@ class _OfficeExtractor(Extractor):
 
     def extract(self, source: Source, *, limits: Limits) -> Extraction:
         budget = TextBudget(limits.max_text_bytes)
-        with source.open() as stream, contextlib.suppress(Full):
-            self.read(stream, budget)
+        with source.open() as stream:
+            if stream.read(len(OLE_MAGIC)) == OLE_MAGIC:
+                return Extraction(self.key(), Status.SKIPPED, detail="encrypted: needs a password")
+            stream.seek(0)
+            with contextlib.suppress(Full):
+                self.read(stream, budget)
         return budget.extraction(self.key())
 
     def read(self, stream, budget: TextBudget) -> None:

@@ -194,11 +194,15 @@ def test_text_past_the_cap_is_truncated_at_a_character(tmp_path):
             Extraction("docx/1", Status.FAILED, detail="BadZipFile: File is not a zip file"),
         ),
         (
+            lambda d: _write(d / "parolalı.docx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504)),
+            Extraction("docx/1", Status.SKIPPED, detail="encrypted: needs a password"),
+        ),
+        (
             lambda d: documents.zip_bomb(d / "bomba.zip"),
             Extraction("archive/1", Status.SKIPPED, detail="1 member skipped: expand over 200x"),
         ),
     ],
-    ids=["encrypted pdf", "truncated pdf", "random bytes named docx", "zip bomb"],
+    ids=["encrypted pdf", "truncated pdf", "random bytes named docx", "encrypted docx", "zip bomb"],
 )
 def test_hostile_files_end_in_a_status_with_the_reason(tmp_path, make, expected):
     assert extract(make(tmp_path)) == expected
