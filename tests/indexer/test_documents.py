@@ -61,7 +61,7 @@ def test_opendocument_text_slides_and_sheets(tmp_path):
     slides = extract(documents.odp(tmp_path / "sunum.odp", "Birinci", "İkinci slayt"))
     sheets = extract(documents.ods(tmp_path / "tablo.ods", {"A": ["bir", "iki"], "B": ["üç"]}))
 
-    assert (text.extractor, located(text)) == ("odf/1", [(None, None, "OpenDocument metni ördek")])
+    assert (text.extractor, located(text)) == ("odf/2", [(None, None, "OpenDocument metni ördek")])
     assert located(slides) == [(1, None, "Birinci"), (2, None, "İkinci slayt")]
     assert located(sheets) == [(1, None, "bir\niki"), (2, None, "üç")]
 
@@ -312,3 +312,23 @@ def test_pages_ocr_cannot_read_are_named_and_the_rest_is_kept(tmp_path):
     assert scanned == Extraction(
         "pdf/1", Status.SKIPPED, detail="OCR not available: no Tesseract data for xyz: pages 1"
     )
+
+
+def test_an_opendocument_text_with_a_table_is_read_whole_with_its_spaces(tmp_path):
+    import zipfile
+
+    content = (
+        '<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0"'
+        ' xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"'
+        ' xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0"><office:body>'
+        '<office:text><text:h>Başlık</text:h><text:p>iki<text:s text:c="2"/>boşluk'
+        "<text:tab/>sekme</text:p><table:table><table:table-row><table:table-cell>"
+        "<text:p>hücre</text:p></table:table-cell></table:table-row></table:table>"
+        "</office:text></office:body></office:document-content>"
+    )
+    path = tmp_path / "pandoc.odt"
+    with zipfile.ZipFile(path, "w") as package:
+        package.writestr("mimetype", "application/vnd.oasis.opendocument.text")
+        package.writestr("content.xml", content)
+
+    assert extract(path).text == "Başlık\niki  boşluk\tsekme\nhücre"
