@@ -213,7 +213,7 @@ def main() -> None:
 def run(tree: dict[str, list[Path]]) -> None:
     from django.conf import settings
 
-    from search.management.commands.reindex import extraction_settings
+    from indexer.services import extraction_settings
 
     pool_settings = extraction_settings()
     print(f"{settings.INDEX_EXTRACT_WORKERS} extraction workers, {os.cpu_count()} cores\n")

@@ -6,11 +6,12 @@ import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 
+from django.conf import settings
 from django.db.models import Max
 
 from core.progress import NoProgress, Phase, Progress
 from indexer.crawler import CrawlProblem, FoundFile, Reason, checked_roots, count_files, walk_roots
-from indexer.extract import EXTRACTORS
+from indexer.extract import EXTRACTORS, Limits
 from indexer.extract.pool import ExtractionPool, PoolSettings
 from indexer.models import FileIndex
 from indexer.report import SyncReport
@@ -32,8 +33,8 @@ class SyncOptions:
     follow_symlinks: bool = False
     max_text_bytes: int = 1 << 20
     read_concurrency: int = 8
-    # The worker processes, their limits, and the limits of every extraction.
-    extract: PoolSettings = field(default_factory=PoolSettings)
+    # The worker processes, their limits and every extraction's limits; from settings.
+    extract: PoolSettings = field(default_factory=lambda: extraction_settings())
 
     def pool_settings(self) -> PoolSettings:
         """Return the extraction settings, text capped at `max_text_bytes`."""
@@ -44,7 +45,7 @@ class SyncOptions:
 def file_index_sync(
     *,
     roots: Sequence[str | os.PathLike],
-    options: SyncOptions = SyncOptions(),
+    options: SyncOptions | None = None,
     progress: Progress | None = None,
     count_tree: bool = False,
 ) -> SyncReport:
@@ -57,6 +58,7 @@ def file_index_sync(
     crawl, for the crawl's total.
     """
     started = time.monotonic()
+    options = options or SyncOptions()
     progress = progress or NoProgress()
     checked = checked_roots([os.fspath(root) for root in roots])
     crawl = _Crawl(options, progress)
@@ -76,6 +78,24 @@ def file_index_sync(
         if not options.dry_run:
             file_index_changed.send(sender=FileIndex)
     return crawl.report
+
+
+def extraction_settings() -> PoolSettings:
+    """Return the extraction workers' settings and every extraction's limits."""
+    return PoolSettings(
+        workers=settings.INDEX_EXTRACT_WORKERS,
+        timeout=settings.INDEX_EXTRACT_TIMEOUT,
+        memory_bytes=settings.INDEX_EXTRACT_MEMORY_MB << 20,
+        limits=Limits(
+            max_text_bytes=settings.INDEX_MAX_TEXT_BYTES,
+            archive_max_bytes=settings.INDEX_ARCHIVE_MAX_BYTES,
+            archive_max_members=settings.INDEX_ARCHIVE_MAX_MEMBERS,
+            archive_max_depth=settings.INDEX_ARCHIVE_MAX_DEPTH,
+            archive_max_ratio=settings.INDEX_ARCHIVE_MAX_RATIO,
+            ocr_languages=settings.OCR_LANGUAGES,
+            ocr_page_timeout=settings.OCR_PAGE_TIMEOUT,
+        ),
+    )
 
 
 def _count_in_background(

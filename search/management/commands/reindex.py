@@ -7,8 +7,6 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from core.exceptions import ReindexInProgress
 from core.interrupts import Interrupted, StopRequest, stop_on_signals
 from indexer.crawler import RootError
-from indexer.extract import Limits
-from indexer.extract.pool import PoolSettings
 from indexer.progress import RunProgress
 from indexer.report import SyncReport
 from indexer.services import SyncOptions
@@ -96,24 +94,6 @@ class Command(BaseCommand):
             self.stdout.write("\n".join(summary_lines(report)))
 
 
-def extraction_settings() -> PoolSettings:
-    """Return the extraction workers' settings and every extraction's limits."""
-    return PoolSettings(
-        workers=settings.INDEX_EXTRACT_WORKERS,
-        timeout=settings.INDEX_EXTRACT_TIMEOUT,
-        memory_bytes=settings.INDEX_EXTRACT_MEMORY_MB << 20,
-        limits=Limits(
-            max_text_bytes=settings.INDEX_MAX_TEXT_BYTES,
-            archive_max_bytes=settings.INDEX_ARCHIVE_MAX_BYTES,
-            archive_max_members=settings.INDEX_ARCHIVE_MAX_MEMBERS,
-            archive_max_depth=settings.INDEX_ARCHIVE_MAX_DEPTH,
-            archive_max_ratio=settings.INDEX_ARCHIVE_MAX_RATIO,
-            ocr_languages=settings.OCR_LANGUAGES,
-            ocr_page_timeout=settings.OCR_PAGE_TIMEOUT,
-        ),
-    )
-
-
 def _reindex_request(roots: list[Path], options: dict[str, Any]) -> ReindexRequest:
     """Check the options and turn them into a ReindexRequest; raise CommandError if bad."""
     if not roots and not options["semantic_only"]:
@@ -131,7 +111,6 @@ def _reindex_request(roots: list[Path], options: dict[str, Any]) -> ReindexReque
             follow_symlinks=options["follow_symlinks"],
             max_text_bytes=options["max_text_bytes"],
             read_concurrency=settings.INDEX_READ_CONCURRENCY,
-            extract=extraction_settings(),
         ),
         crawl=not options["semantic_only"],
         build=not options["no_semantic"],
