@@ -3,7 +3,7 @@
 import re
 from collections import Counter
 
-from indexer.extract.base import Extraction, Full, Limits, Status, TextBudget
+from indexer.extract.base import Extraction, Limits, Status, TextBudget
 
 # "2 members skipped: 1 member failed: why" -> "why": the innermost reason.
 _COUNTED = re.compile(r"^(\d+ members? )?((failed|skipped|truncated): )+")
@@ -74,6 +74,3 @@ def read_capped(stream, room: int) -> tuple[bytes, bool]:
     """Read at most `room` bytes; also say whether that was all there was."""
     data = stream.read(room + 1)
     return data[:room], len(data) <= room
-
-
-__all__ = ["Full", "Members", "read_capped"]
