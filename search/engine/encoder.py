@@ -2,12 +2,13 @@
 
 import hashlib
 import json
+import logging
 import os
 import threading
 from collections.abc import Sequence
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
@@ -15,6 +16,10 @@ from core.text import tokenize
 
 from .config import Dtype
 
+if TYPE_CHECKING:
+    from .onnx_queries import OnnxQueryEncoder
+
+logger = logging.getLogger(__name__)
 _FINGERPRINT_CHARS = 12
 
 
@@ -48,6 +53,7 @@ class SentenceTransformerEncoder:
         dtype: Dtype = "auto",
         batch_size: int = 16,
         threads: int = 0,
+        onnx_dir: Path | None = None,
     ) -> None:
         self.model_path = Path(model_path)
         self.device = device
@@ -56,6 +62,10 @@ class SentenceTransformerEncoder:
         self.threads = threads
         self._model: Any = None
         self._lock = threading.Lock()
+        # Queries go to ONNX Runtime when a folder for the exported graph is given.
+        self._onnx: OnnxQueryEncoder | None = (
+            None if onnx_dir is None else self._onnx_encoder(onnx_dir)
+        )
 
     @cached_property
     def model_id(self) -> str:
@@ -66,7 +76,23 @@ class SentenceTransformerEncoder:
         return _output_dimension(self.model_path)
 
     def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
+        if self._onnx is not None and texts:
+            try:
+                return self._onnx.encode(texts)
+            except Exception as error:  # any failure to export or run: torch still can
+                logger.warning("Queries encode on torch: ONNX Runtime failed: %s", error)
+                self._onnx = None
         return self._encode(texts)
+
+    def _onnx_encoder(self, onnx_dir: Path) -> "OnnxQueryEncoder | None":
+        from .onnx_queries import OnnxQueryEncoder, Unsupported, check_supported
+
+        try:
+            check_supported(self.model_path)
+        except (Unsupported, OSError, ValueError) as why:
+            logger.info("Queries encode on torch: the model is not exported (%s)", why)
+            return None
+        return OnnxQueryEncoder(self.model_path, self.model_id, onnx_dir, self.threads)
 
     def encode_passages(self, texts: Sequence[str]) -> np.ndarray:
         return self._encode(texts)
