@@ -79,6 +79,13 @@ def get_index_lag() -> LagMemo:
         return _lag
 
 
+def prepare_query_encoder() -> None:
+    """Export the query encoder's graph if it has none yet (encoders without one: nothing)."""
+    prepare = getattr(get_encoder(), "prepare_queries", None)
+    if prepare is not None:
+        prepare()
+
+
 def engine_warm_up() -> None:
     """Load the model and the served index now, so that no request waits for them."""
     # Without an index there is nothing to load: health says so, and the holder keeps looking.

@@ -7,6 +7,7 @@ from indexer.lease import reindex_lease
 from indexer.progress import RunProgress
 from indexer.report import SyncReport
 from indexer.services import SyncOptions, file_index_sync
+from search.factory import prepare_query_encoder
 from search.services import BuildReport, search_index_build
 
 
@@ -49,4 +50,5 @@ def reindex_run(
         built = None
         if request.build and not request.options.dry_run:
             built = search_index_build(force=request.force_build, progress=progress)
+            prepare_query_encoder()
     return ReindexOutcome(report, built)

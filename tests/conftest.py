@@ -62,6 +62,8 @@ def _engine(request, settings, tmp_path_factory):
     from search.engine import HashingEncoder
 
     settings.INDEX_DIR = tmp_path_factory.mktemp("index")
+    # One export of the query encoder serves the whole run, outside the working copy.
+    settings.SEMANTIC_ONNX_DIR = tmp_path_factory.getbasetemp() / "onnx"
     settings.INDEX_CHECK_INTERVAL = 0
     factory.use_encoder(None if request.node.get_closest_marker("model") else HashingEncoder())
     yield

@@ -84,6 +84,12 @@ class SentenceTransformerEncoder:
                 self._onnx = None
         return self._encode(texts)
 
+    def prepare_queries(self) -> None:
+        """Export the query encoder now, if it is not yet: serving processes then never load
+        torch (a reindex, which loads it anyway, calls this)."""
+        if self._onnx is not None:
+            self.encode_queries(["prepare"])
+
     def _onnx_encoder(self, onnx_dir: Path) -> "OnnxQueryEncoder | None":
         from .onnx_queries import OnnxQueryEncoder, Unsupported, check_supported
 

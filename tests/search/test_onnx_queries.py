@@ -78,3 +78,17 @@ def test_when_onnx_runtime_fails_queries_go_to_torch(tmp_path, monkeypatch, capl
     assert vector.shape == (1, 384)
     assert "Queries encode on torch: ONNX Runtime failed: no session" in caplog.text
     assert encoder._onnx is None
+
+
+@pytest.mark.django_db
+def test_a_reindex_exports_the_query_encoder_so_servers_never_load_torch(tmp_path, settings):
+    from search import factory
+    from tests.search.conftest import reindex, write_corpus
+
+    settings.SEMANTIC_ONNX_DIR = tmp_path / "onnx"
+    factory.use_encoder(None)
+    root = write_corpus(tmp_path / "kb", {"a.txt": ("some words", "2025-01-01")})
+
+    reindex(str(root))
+
+    assert [path.suffix for path in (tmp_path / "onnx").iterdir()] == [".onnx"]
