@@ -1,8 +1,6 @@
 """Who may find what: access rules by folder, read into a scope, and granted or revoked."""
 
 import hashlib
-import threading
-import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,6 +12,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from core.exceptions import InvalidInput
+from core.memo import ExpiringMemo
 from indexer.models import AccessRule
 from indexer.validators import folder_path, validate_file_path
 
@@ -79,29 +78,17 @@ class ScopeMemo:
     generation does; one made in this process applies at once (see `forget`).
     """
 
-    MAX_USERS = 10_000
-
     def __init__(self) -> None:
-        self._known: dict[object, tuple[AccessScope, float]] = {}
-        self._lock = threading.Lock()
+        self._known: ExpiringMemo[AccessScope] = ExpiringMemo(lambda: settings.INDEX_CHECK_INTERVAL)
 
     def of(self, user: User) -> AccessScope:
-        now = time.monotonic()
-        known = self._known.get(user.pk)
-        if user.pk is not None and known is not None and now < known[1]:
-            return known[0]
-        scope = access_scope(user)
-        if user.pk is not None:
-            with self._lock:
-                if len(self._known) >= self.MAX_USERS:
-                    self._known.clear()
-                self._known[user.pk] = (scope, now + settings.INDEX_CHECK_INTERVAL)
-        return scope
+        if user.pk is None:
+            return access_scope(user)
+        return self._known.get(user.pk, lambda: access_scope(user))
 
     def forget(self, **_signal_arguments: object) -> None:
         """Drop every remembered scope (a signal receiver: rules or memberships changed)."""
-        with self._lock:
-            self._known.clear()
+        self._known.clear()
 
 
 scopes = ScopeMemo()

@@ -179,6 +179,7 @@ def _content_values(result: ReadResult) -> tuple:
 
 
 def _file_index_fields(result: ReadResult, now: datetime) -> dict:
+    extraction = _extraction(result)
     return {
         "file_path": result.file.path,
         "content_hash": result.sha256,
@@ -187,9 +188,9 @@ def _file_index_fields(result: ReadResult, now: datetime) -> dict:
         "search_keywords": search_keywords(result.file.path, result.text),
         "last_modified": mtime_datetime(result.mtime_ns),
         "mtime_ns": result.mtime_ns,
-        "extractor": _extraction(result).extractor,
-        "extraction_status": _extraction(result).status.value,
-        "extraction_detail": _extraction(result).detail,
+        "extractor": extraction.extractor,
+        "extraction_status": extraction.status.value,
+        "extraction_detail": extraction.detail,
         "deleted_at": None,
         "updated_at": now,
     }

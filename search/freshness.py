@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 import numpy as np
 from django.conf import settings
 
+from core.memo import ExpiringMemo
 from indexer.access import AccessScope
 from indexer.models import FileIndex
 from indexer.selectors import file_index_within
@@ -38,11 +39,9 @@ class LagMemo:
     A deletion leaves results within that interval, as a new generation arrives within it.
     """
 
-    MAX_SCOPES = 10_000
-
     def __init__(self) -> None:
         self._known: _Known | None = None
-        self._scoped: dict[str, tuple[int, float]] = {}
+        self._scoped: ExpiringMemo[int] = ExpiringMemo(lambda: settings.INDEX_CHECK_INTERVAL)
         self._lock = threading.Lock()
 
     def of(self, index: SearchIndex | None) -> Lag:
@@ -54,24 +53,16 @@ class LagMemo:
         lag = index_lag(index) if index is not None else Lag(frozenset(), _alive_files())
         with self._lock:
             self._known = _Known(index, lag, now + settings.INDEX_CHECK_INTERVAL)
-            self._scoped.clear()
+        self._scoped.clear()
         return lag
 
     def pending_in(self, index: SearchIndex | None, scope: AccessScope) -> int:
         """Return the lag's pending files that `scope` lets its user see."""
         lag = self.of(index)
-        if scope.prefixes is None:
+        folders = scope.prefixes
+        if folders is None:
             return lag.pending_files
-        now = time.monotonic()
-        known = self._scoped.get(scope.key)
-        if known is not None and now < known[1]:
-            return known[0]
-        pending = scoped_pending(index, lag, scope.prefixes)
-        with self._lock:
-            if len(self._scoped) >= self.MAX_SCOPES:
-                self._scoped.clear()
-            self._scoped[scope.key] = (pending, now + settings.INDEX_CHECK_INTERVAL)
-        return pending
+        return self._scoped.get(scope.key, lambda: scoped_pending(index, lag, folders))
 
 
 def index_lag(index: SearchIndex) -> Lag:
