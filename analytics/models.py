@@ -2,6 +2,9 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+# Queries may be pages long (search.request.MAX_QUERY_CHARS); their start is what is kept.
+RECORDED_QUERY_CHARS = 500
+
 
 class SearchEventQuerySet(models.QuerySet):
     def visible_to(self, user) -> "SearchEventQuerySet":
@@ -18,9 +21,11 @@ class SearchEvent(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
-    query = models.CharField(max_length=500, blank=True)
+    query = models.CharField(max_length=RECORDED_QUERY_CHARS, blank=True)
     normalized_query = models.CharField(
-        max_length=500, blank=True, help_text="Folded like keyword search: Türkçe = turkce."
+        max_length=RECORDED_QUERY_CHARS,
+        blank=True,
+        help_text="Folded like keyword search: Türkçe = turkce.",
     )
     mode = models.CharField(max_length=16)
     filters = models.JSONField(default=dict, blank=True)
@@ -91,7 +96,7 @@ class QueryDay(models.Model):
 
     day = models.DateField()
     user_id = models.IntegerField()
-    normalized_query = models.CharField(max_length=500)
+    normalized_query = models.CharField(max_length=RECORDED_QUERY_CHARS)
     searches = models.BigIntegerField(default=0)
     zero_results = models.BigIntegerField(default=0)
 

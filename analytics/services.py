@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
 from django.utils import timezone
 
-from analytics.models import SearchEvent
+from analytics.models import RECORDED_QUERY_CHARS, SearchEvent
 from analytics.selectors import FILES_VERSION_KEY
 from analytics.writer import writer
 from core.cache import RateLimitedLog, cache_set
@@ -31,8 +31,9 @@ def search_event_record(
     try:
         event = SearchEvent(
             user=user if user.is_authenticated else None,
-            query=request.query,
-            normalized_query=normalize_query(request.query),
+            # A pasted paragraph is recorded by its start: queries are grouped, not archived.
+            query=request.query[:RECORDED_QUERY_CHARS],
+            normalized_query=normalize_query(request.query)[:RECORDED_QUERY_CHARS],
             mode=request.mode.value,
             filters=request.filters.described(),
             result_count=total_results,

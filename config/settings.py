@@ -249,7 +249,12 @@ SEMANTIC_EF_SEARCH = env_int("SEMANTIC_EF_SEARCH", engine_default("ef_search"), 
 # Search API.
 SEARCH_MAX_RESULTS = env_int("SEARCH_MAX_RESULTS", 1000, minimum=1)
 SEARCH_SEMANTIC_DEPTH = env_int("SEARCH_SEMANTIC_DEPTH", 100, minimum=1)
-SEARCH_RRF_K = env_int("SEARCH_RRF_K", 60, minimum=1)
+# Hybrid: each ranking's scores over its best, weighted; this is the semantic side's weight.
+SEARCH_SEMANTIC_WEIGHT = env_float("SEARCH_SEMANTIC_WEIGHT", 0.5)
+# A semantic match must stand this many standard deviations above the query's mean similarity
+# to the corpus's passages (0 turns it off), and be at least this similar in any case.
+SEARCH_SEMANTIC_FLOOR = env_float("SEARCH_SEMANTIC_FLOOR", 2.0)
+SEARCH_SEMANTIC_MIN_SIMILARITY = env_float("SEARCH_SEMANTIC_MIN_SIMILARITY", 0.2)
 SEARCH_CACHE_TTL = env_int("SEARCH_CACHE_TTL", 300, minimum=0)
 SEARCH_THROTTLE_RATE = env_str("SEARCH_THROTTLE_RATE", "100/hour")
 SNIPPET_CHARS = env_int("SNIPPET_CHARS", 300, minimum=40)

@@ -11,8 +11,8 @@ _WHITESPACE = re.compile(r"\s+")
 _HEX_NOISE = re.compile(r"(?=[a-z]*\d)(?=\d*[a-z])[0-9a-f]{8,}")
 PATH_DEPTH = 3
 # Builds reuse the term counts of unchanged files: bump this whenever tokenize, path_words,
-# fold or STOPWORDS change what they return, so that every file is counted again.
-TOKENIZER_VERSION = 1
+# fold, STOPWORDS or core.analysis change what they return, so that every file is counted again.
+TOKENIZER_VERSION = 2
 # The stopword list of bm25s (English), kept here so folding never imports bm25s and scipy.
 STOPWORDS = frozenset(
     {
@@ -133,20 +133,6 @@ def _is_hump(text: str, i: int, end: int) -> bool:
 def tokenize(text: str) -> list[str]:
     """Split text into folded words: `parseHTTP_response.v2` -> parse, http, response, v2."""
     return [fold(text[start:end]) for start, end in word_spans(text)]
-
-
-@functools.lru_cache(maxsize=256)
-def terms_pattern(terms: tuple[str, ...]) -> re.Pattern[str]:
-    """Compile a pattern finding any of the folded `terms` as a whole word of folded text."""
-    alternatives = "|".join(map(re.escape, sorted(terms, key=len, reverse=True)))
-    return re.compile(rf"(?<![^\W_])(?:{alternatives})(?![^\W_])")
-
-
-# A search asks for its query's terms once for every result on its page.
-@functools.lru_cache(maxsize=256)
-def query_terms(query: str) -> tuple[str, ...]:
-    """Return the distinct folded words of a query that are worth matching, in query order."""
-    return tuple(dict.fromkeys(t for t in tokenize(query) if t not in STOPWORDS))
 
 
 def path_words(path: str) -> list[str]:

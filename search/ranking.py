@@ -1,6 +1,6 @@
 """Rank the served index's files for a query: by keyword, by meaning, or both fused."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -8,11 +8,23 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from core.exceptions import ServiceUnavailable
-from search.engine import SearchIndex, reciprocal_rank_fusion
+from search.engine import SearchIndex, fuse_scores
+from search.engine.analysis import KeywordQuery
+from search.engine.encoder import encode_query
 from search.factory import get_encoder
 from search.request import Match, Mode, Ordering, SearchRequest
 
 SEMANTIC_OK = "ok"
+# A pasted query is encoded in passage-sized parts, at most this many (see encode_query).
+QUERY_PARTS = 16
+
+
+@dataclass(frozen=True, slots=True)
+class Placed:
+    """Where one ranking put a file (1-based) and with what score."""
+
+    rank: int
+    score: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,55 +33,99 @@ class Ranked:
     score: float | None
     passage: int | None
     match: Match | None
+    keyword: Placed | None = None
+    semantic: Placed | None = None
 
 
-def rank_files(
-    index: SearchIndex, request: SearchRequest, mask: np.ndarray | None
-) -> tuple[list[Ranked], str]:
+@dataclass(frozen=True, slots=True)
+class Ranking:
+    """The files a search found, best first, and what they were found by."""
+
+    items: list[Ranked]
+    semantic: str
+    query: KeywordQuery | None = None
+    vector: np.ndarray | None = field(default=None, repr=False)
+    corrected_query: str | None = None
+    # Whether the items' scores fuse a keyword and a semantic ranking.
+    fused: bool = False
+
+
+def rank_files(index: SearchIndex, request: SearchRequest, mask: np.ndarray | None) -> Ranking:
     """Rank by the requested mode; say whether semantic search could take part."""
     semantic = index.semantic_problem or SEMANTIC_OK
     query, mode = request.query, request.mode
     if not query:
         rows = range(len(index.table)) if mask is None else mask.nonzero()[0].tolist()
-        return [Ranked(row, None, None, None) for row in rows], semantic
+        return Ranking([Ranked(row, None, None, None) for row in rows], semantic)
     if mode == Mode.SEMANTIC and semantic != SEMANTIC_OK:
         raise ServiceUnavailable(_("Semantic search is unavailable: %s.") % semantic)
-    keyword = _keyword(index, query, mask) if mode != Mode.SEMANTIC else []
+    keyword_query = index.keyword_query(query)
+    corrected = keyword_query.corrected_query(query)
+    keyword = _keyword(index, keyword_query, mask) if mode != Mode.SEMANTIC else []
     if mode == Mode.KEYWORD or semantic != SEMANTIC_OK:
-        return keyword, semantic
-    meaning = _semantic(index, query, mask, request.filters.min_score or 0.0)
+        return Ranking(keyword, semantic, keyword_query, None, corrected)
+    vector = encode_query(
+        get_encoder(),
+        corrected or query,
+        words=settings.SEMANTIC_PASSAGE_WORDS,
+        max_parts=QUERY_PARTS,
+    )
+    meaning = _semantic(index, vector, mask, request.filters.min_score or 0.0)
     if mode == Mode.SEMANTIC:
-        return meaning, semantic
-    return _fused(keyword, meaning), semantic
+        return Ranking(meaning, semantic, keyword_query, vector, corrected)
+    return Ranking(_fused(keyword, meaning), semantic, keyword_query, vector, corrected, True)
 
 
-def _keyword(index: SearchIndex, query: str, mask: np.ndarray | None) -> list[Ranked]:
+def _keyword(index: SearchIndex, query: KeywordQuery, mask: np.ndarray | None) -> list[Ranked]:
     hits = index.search_keyword(query, mask=mask, limit=settings.SEARCH_MAX_RESULTS)
-    return [Ranked(hit.row, hit.score, hit.passage, Match.KEYWORD) for hit in hits]
+    return [
+        Ranked(hit.row, hit.score, hit.passage, Match.KEYWORD, keyword=Placed(rank, hit.score))
+        for rank, hit in enumerate(hits, start=1)
+    ]
 
 
 def _semantic(
-    index: SearchIndex, query: str, mask: np.ndarray | None, min_score: float
+    index: SearchIndex, vector: np.ndarray, mask: np.ndarray | None, min_score: float
 ) -> list[Ranked]:
-    vector = get_encoder().encode_queries([query])[0]
-    hits = index.search_semantic(
-        vector, mask=mask, limit=settings.SEARCH_SEMANTIC_DEPTH, min_score=min_score
+    """Rank by meaning the files that stand out: above the floor, the setting and min_score."""
+    floor = max(
+        min_score,
+        settings.SEARCH_SEMANTIC_MIN_SIMILARITY,
+        index.similarity_floor(vector, settings.SEARCH_SEMANTIC_FLOOR),
     )
-    return [Ranked(hit.row, hit.score, hit.passage, Match.SEMANTIC) for hit in hits]
+    hits = index.search_semantic(
+        vector, mask=mask, limit=settings.SEARCH_SEMANTIC_DEPTH, min_score=floor
+    )
+    return [
+        Ranked(hit.row, hit.score, hit.passage, Match.SEMANTIC, semantic=Placed(rank, hit.score))
+        for rank, hit in enumerate(hits, start=1)
+    ]
 
 
 def _fused(keyword: list[Ranked], meaning: list[Ranked]) -> list[Ranked]:
-    """Fuse the two rankings by reciprocal rank; a file found by both says so."""
-    by_row = {item.row: item for item in meaning} | {item.row: item for item in keyword}
-    in_both = {item.row for item in keyword} & {item.row for item in meaning}
-    fused = reciprocal_rank_fusion(
-        [[item.row for item in keyword], [item.row for item in meaning]],
-        k=settings.SEARCH_RRF_K,
+    """Fuse the two rankings' normalised scores; a file found by both says so."""
+    weight = settings.SEARCH_SEMANTIC_WEIGHT
+    fused = fuse_scores(
+        [[(item.row, item.score or 0.0) for item in ranking] for ranking in (keyword, meaning)],
+        weights=[1.0 - weight, weight],
     )
-    return [
-        Ranked(row, score, by_row[row].passage, Match.BOTH if row in in_both else by_row[row].match)
-        for row, score in fused
-    ]
+    by_keyword = {item.row: item for item in keyword}
+    by_meaning = {item.row: item for item in meaning}
+    ranked = []
+    for row, score in fused:
+        found_by, also = by_keyword.get(row), by_meaning.get(row)
+        match = Match.BOTH if found_by and also else Match.KEYWORD if found_by else Match.SEMANTIC
+        ranked.append(
+            Ranked(
+                row,
+                score,
+                (found_by or also).passage,  # type: ignore[union-attr]
+                match,
+                keyword=found_by.keyword if found_by else None,
+                semantic=also.semantic if also else None,
+            )
+        )
+    return ranked
 
 
 def order_files(index: SearchIndex, ranked: list[Ranked], ordering: Ordering) -> list[Ranked]:
@@ -81,3 +137,17 @@ def order_files(index: SearchIndex, ranked: list[Ranked], ordering: Ordering) ->
         Ordering.FILE_PATH.field: index.table.paths,
     }[ordering.field]
     return sorted(ranked, key=lambda item: column[item.row], reverse=ordering.descending)
+
+
+def collapse_copies(index: SearchIndex, ranked: list[Ranked]) -> list[Ranked]:
+    """Keep the first, best placed, of the files that share their content."""
+    seen: set[str] = set()
+    kept = []
+    for item in ranked:
+        group = index.table.copy_group(item.row)
+        if group is not None:
+            if group in seen:
+                continue
+            seen.add(group)
+        kept.append(item)
+    return kept

@@ -17,7 +17,8 @@ from indexer.extract import Status
 from search.engine.documents import FileFilter
 from search.fields import ChoiceListField, DateOrDateTimeField, PathPrefixField
 
-MAX_QUERY_CHARS = 500
+# A pasted paragraph or page finds the documents like it (see search.engine.analysis).
+MAX_QUERY_CHARS = 10_000
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
 MAX_PAGE = 10**6
@@ -37,6 +38,13 @@ class Match(StrEnum):
     KEYWORD = "keyword"
     SEMANTIC = "semantic"
     BOTH = "both"
+
+
+class Collapse(StrEnum):
+    """Whether files with the same content are one result or one each."""
+
+    CONTENT = "content"
+    NONE = "none"
 
 
 class Ordering(StrEnum):
@@ -143,6 +151,8 @@ class SearchRequest:
     ordering: Ordering = Ordering.RELEVANCE
     page: int = 1
     page_size: int = DEFAULT_PAGE_SIZE
+    collapse: Collapse = Collapse.CONTENT
+    explain: bool = False
 
     def cache_identity(self) -> dict[str, Any]:
         """Return what tells this search's answer apart, as JSON-ready values."""
@@ -153,4 +163,6 @@ class SearchRequest:
             "ordering": self.ordering.value,
             "page": self.page,
             "page_size": self.page_size,
+            "collapse": self.collapse.value,
+            "explain": self.explain,
         }

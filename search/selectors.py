@@ -6,16 +6,18 @@ import math
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+import numpy as np
 from django.conf import settings
 from django.utils.translation import gettext as _
 
 from core.exceptions import InvalidInput, ServiceUnavailable
 from indexer.access import AccessScope, User, scopes
 from search.engine import FileFilter, IndexUnavailable, SearchIndex
+from search.explain import explanation
 from search.factory import get_index_holder, get_index_lag
 from search.freshness import Lag
-from search.ranking import Ranked, order_files, rank_files
-from search.request import Match, Mode, SearchRequest
+from search.ranking import Ranked, Ranking, collapse_copies, order_files, rank_files
+from search.request import Collapse, Match, Mode, SearchRequest
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +64,9 @@ class SearchResult:
     # Where the snippet's passage came from: its page and archive member, each None if none.
     location: dict[str, int | str | None]
     extraction: dict[str, str]
+    # The other files with the same content that the search could have shown.
+    duplicates: list[str]
+    explain: dict | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +79,7 @@ class SearchPage:
     mode: Mode
     index_generation: int
     semantic: str
+    corrected_query: str | None
 
 
 def search_context(*, user: User) -> SearchContext:
@@ -90,8 +96,10 @@ def search_page(*, context: SearchContext, request: SearchRequest) -> SearchPage
     """Run one search and return the page of results it asks for."""
     index = context.index
     mask = index.table.mask(context.file_filter(request))
-    ranked, semantic = rank_files(index, request, mask)
-    ranked = order_files(index, ranked, request.ordering)
+    ranking = rank_files(index, request, mask)
+    ranked = order_files(index, ranking.items, request.ordering)
+    if request.collapse == Collapse.CONTENT:
+        ranked = collapse_copies(index, ranked)
     page, page_size = request.page, request.page_size
     pages = max(1, math.ceil(len(ranked) / page_size))
     if page > pages:
@@ -99,20 +107,23 @@ def search_page(*, context: SearchContext, request: SearchRequest) -> SearchPage
         raise InvalidInput(errors={"page": [message % {"page": page, "pages": pages}]})
     window = ranked[(page - 1) * page_size : page * page_size]
     return SearchPage(
-        results=[_result(index, item, request.query) for item in window],
+        results=[_result(index, item, ranking, mask, request.explain) for item in window],
         total_results=len(ranked),
         page=page,
         page_size=page_size,
         pages=pages,
         mode=request.mode,
         index_generation=index.generation,
-        semantic=semantic,
+        semantic=ranking.semantic,
+        corrected_query=ranking.corrected_query,
     )
 
 
-def _result(index: SearchIndex, item: Ranked, query: str) -> SearchResult:
+def _result(
+    index: SearchIndex, item: Ranked, ranking: Ranking, mask: np.ndarray | None, explain: bool
+) -> SearchResult:
     record = index.file_record(item.row)
-    passage = _shown_passage(index, item, query)
+    passage = _shown_passage(index, item, ranking)
     page, member = (None, None) if passage is None else index.passage_location(passage)
     return SearchResult(
         id=record.file_id,
@@ -123,7 +134,7 @@ def _result(index: SearchIndex, item: Ranked, query: str) -> SearchResult:
         score=None if item.score is None else round(item.score, 6),
         snippet=""
         if passage is None
-        else index.snippet(passage, query, max_chars=settings.SNIPPET_CHARS),
+        else index.snippet(passage, ranking.query, max_chars=settings.SNIPPET_CHARS),
         match=item.match,
         location={"page": page, "member": member},
         extraction={
@@ -131,14 +142,24 @@ def _result(index: SearchIndex, item: Ranked, query: str) -> SearchResult:
             "extractor": record.extractor,
             "detail": record.extraction_detail,
         },
+        duplicates=[
+            index.table.paths[row]
+            for row in index.table.copies(item.row)
+            if mask is None or mask[row]
+        ],
+        explain=explanation(index, item, ranking, passage) if explain else None,
     )
 
 
-def _shown_passage(index: SearchIndex, item: Ranked, query: str) -> int | None:
-    """Pick the passage a result shows: the best match, else the file's first passage."""
+def _shown_passage(index: SearchIndex, item: Ranked, ranking: Ranking) -> int | None:
+    """Pick the passage a result shows: the one that matched, else the file's first."""
     passage = item.passage
-    if passage is None and query:
-        passage = index.best_passage(item.row, query)
+    if passage is not None and index.passage_span(passage) is None:
+        # Found by its name's meaning: show its text most like the query, never the name.
+        vector = ranking.vector
+        return None if vector is None else index.closest_passage(item.row, vector)
+    if passage is None and ranking.query is not None:
+        passage = index.best_passage(item.row, ranking.query)
     if passage is None:
         passages = index.passages.of_file(item.row)
         passage = passages[0] if len(passages) else None

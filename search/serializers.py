@@ -13,6 +13,7 @@ from search.request import (
     MAX_PAGE,
     MAX_PAGE_SIZE,
     MAX_QUERY_CHARS,
+    Collapse,
     Match,
     Mode,
     Ordering,
@@ -34,6 +35,15 @@ class SearchQuerySerializer(serializers.Serializer):
         choices=[*Ordering],
         required=False,
         help_text="relevance by default with q, -last_modified without.",
+    )
+    collapse = serializers.ChoiceField(
+        choices=[*Collapse],
+        default=Collapse.CONTENT,
+        help_text="content: files with the same content are one result, the others listed in "
+        "its duplicates; none: one result each.",
+    )
+    explain = serializers.BooleanField(
+        default=False, help_text="Say why each result matched and how it was ranked."
     )
 
     def get_fields(self) -> dict[str, serializers.Field]:
@@ -71,6 +81,8 @@ class SearchQuerySerializer(serializers.Serializer):
             ordering=Ordering(data["ordering"]),
             page=data["page"],
             page_size=data["page_size"],
+            collapse=Collapse(data["collapse"]),
+            explain=data["explain"],
         )
 
 
@@ -94,6 +106,45 @@ class ExtractionSerializer(PlainOutputSerializer):
     detail = serializers.CharField(help_text="Why extraction failed, was skipped or cut short.")
 
 
+class MatchedTermSerializer(PlainOutputSerializer):
+    term = serializers.CharField(help_text="The index term: folded and stemmed.")
+    # DRF takes declared fields off the class, so this one does not hide Serializer.fields.
+    fields = serializers.ListField(  # type: ignore[assignment]
+        child=serializers.ChoiceField(choices=["name", "text"]),
+        help_text="name: the file's name or folders; text: its extracted text.",
+    )
+    score = serializers.FloatField(help_text="What the term adds to the file's BM25 score.")
+
+
+class KeywordExplanationSerializer(PlainOutputSerializer):
+    rank = serializers.IntegerField(help_text="1-based place in the keyword ranking.")
+    score = serializers.FloatField(help_text="BM25.")
+    terms = MatchedTermSerializer(many=True)
+
+
+class SemanticExplanationSerializer(PlainOutputSerializer):
+    rank = serializers.IntegerField(help_text="1-based place in the semantic ranking.")
+    similarity = serializers.FloatField(help_text="Cosine similarity of the best passage.")
+
+
+class PassageExplanationSerializer(LocationSerializer):
+    start = serializers.IntegerField(
+        allow_null=True, help_text="Character offset in the file's text; null for its name."
+    )
+    end = serializers.IntegerField(allow_null=True)
+
+
+class ExplanationSerializer(PlainOutputSerializer):
+    keyword = KeywordExplanationSerializer(allow_null=True, help_text="Null if not found so.")
+    semantic = SemanticExplanationSerializer(allow_null=True, help_text="Null if not found so.")
+    fused_score = serializers.FloatField(
+        allow_null=True,
+        help_text="Hybrid: each ranking's score over its best, weighted by "
+        "SEARCH_SEMANTIC_WEIGHT, summed; null in the other modes.",
+    )
+    passage = PassageExplanationSerializer(help_text="The passage the snippet shows.")
+
+
 class SearchResultSerializer(PlainOutputSerializer):
     id = serializers.IntegerField()
     file_path = serializers.CharField()
@@ -102,8 +153,8 @@ class SearchResultSerializer(PlainOutputSerializer):
     last_modified = serializers.DateTimeField()
     score = serializers.FloatField(
         allow_null=True,
-        help_text="BM25 (keyword), cosine similarity (semantic) or fused rank score (hybrid); "
-        "null without a query.",
+        help_text="BM25 (keyword), cosine similarity (semantic) or fused score (hybrid, 0 to "
+        "1); null without a query.",
     )
     snippet = serializers.CharField(help_text="HTML: the matching passage, terms in <mark>.")
     match = serializers.ChoiceField(
@@ -111,6 +162,12 @@ class SearchResultSerializer(PlainOutputSerializer):
     )
     location = LocationSerializer(help_text="Where the snippet's passage is in the file.")
     extraction = ExtractionSerializer()
+    duplicates = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Paths of the other files with the same content that this search could "
+        "show; with collapse=content they are not results of their own.",
+    )
+    explain = ExplanationSerializer(allow_null=True, help_text="With explain=true; else null.")
 
 
 class SearchPageSerializer(PlainOutputSerializer):
@@ -123,6 +180,11 @@ class SearchPageSerializer(PlainOutputSerializer):
     mode = serializers.ChoiceField(choices=[*Mode])
     index_generation = serializers.IntegerField()
     semantic = serializers.CharField(help_text='"ok", or why semantic search is unavailable.')
+    corrected_query = serializers.CharField(
+        allow_null=True,
+        help_text="The query as searched when words missing from the index were taken for "
+        "typos of words it has; null when none were.",
+    )
 
 
 class SearchMetadataSerializer(SearchPageSerializer):

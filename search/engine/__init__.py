@@ -29,7 +29,7 @@ _MODULE_OF = {
     "IndexHolder": "serving",
     "MemoryVectorStore": "vectors",
     "VectorStore": "vectors",
-    "reciprocal_rank_fusion": "fusion",
+    "fuse_scores": "fusion",
     "split_passages": "passages",
 }
 __all__ = list(_MODULE_OF)
@@ -50,7 +50,7 @@ if TYPE_CHECKING:  # "X as X" marks what __getattr__ hands out, for type checker
     from .encoder import Encoder as Encoder
     from .encoder import HashingEncoder as HashingEncoder
     from .encoder import SentenceTransformerEncoder as SentenceTransformerEncoder
-    from .fusion import reciprocal_rank_fusion as reciprocal_rank_fusion
+    from .fusion import fuse_scores as fuse_scores
     from .generations import generation_dir as generation_dir
     from .generations import read_current as read_current
     from .generations import write_generation as write_generation

@@ -15,6 +15,7 @@ import numpy as np
 from core.text import tokenize
 
 from .config import Dtype
+from .passages import split_passages
 
 if TYPE_CHECKING:
     from .onnx_queries import OnnxQueryEncoder
@@ -160,6 +161,19 @@ class HashingEncoder:
         # A text without words still needs a unit vector; give them all the same one.
         vectors[~vectors.any(axis=1), 0] = 1.0
         return _normalized(vectors)
+
+
+def encode_query(encoder: Encoder, query: str, *, words: int, max_parts: int) -> np.ndarray:
+    """Encode a query; one longer than a passage is encoded in passage-sized parts, averaged.
+
+    The model reads only its first 256 tokens: a pasted page would otherwise be judged by its
+    first paragraph.
+    """
+    spans = split_passages(query, words=words, overlap=0, max_passages=max_parts)
+    if len(spans) <= 1:
+        return encoder.encode_queries([query])[0]
+    parts = encoder.encode_queries([query[start:stop] for start, stop in spans])
+    return _normalized(parts.mean(axis=0, keepdims=True))[0]
 
 
 def _normalized(vectors: np.ndarray) -> np.ndarray:

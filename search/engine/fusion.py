@@ -3,20 +3,23 @@
 from collections.abc import Sequence
 
 
-def reciprocal_rank_fusion(
-    rankings: Sequence[Sequence[int]], *, k: int = 60, weights: Sequence[float] | None = None
+def fuse_scores(
+    rankings: Sequence[Sequence[tuple[int, float]]], weights: Sequence[float]
 ) -> list[tuple[int, float]]:
-    """Fuse rankings of ids, best first, scoring each id by sum(weight / (k + rank)).
+    """Fuse scored rankings of ids, best first: each score over its ranking's best, weighted.
 
-    Ranks start at 1. Ties keep the order in which ids first appear across the rankings.
+    A convex combination of scores normalised by their maximum beat reciprocal rank fusion and
+    min-max or z-score normalisation on every dev collection (README, "Ranking"). An id a
+    ranking lacks gets nothing from it. Ties keep the order in which ids first appear.
     """
-    if weights is None:
-        weights = [1.0] * len(rankings)
     if len(weights) != len(rankings):
         raise ValueError(f"got {len(weights)} weights for {len(rankings)} rankings")
-    scores: dict[int, float] = {}
+    fused: dict[int, float] = {}
     for ranking, weight in zip(rankings, weights, strict=True):
-        for rank, item in enumerate(ranking, start=1):
-            scores[item] = scores.get(item, 0.0) + weight / (k + rank)
+        best = max((score for _, score in ranking), default=0.0)
+        if best <= 0:
+            continue
+        for item, score in ranking:
+            fused[item] = fused.get(item, 0.0) + weight * max(score, 0.0) / best
     # sorted() is stable, and dicts keep insertion order: first appearance breaks ties.
-    return sorted(scores.items(), key=lambda pair: pair[1], reverse=True)
+    return sorted(fused.items(), key=lambda pair: pair[1], reverse=True)

@@ -11,9 +11,11 @@ from typing import Any
 
 import numpy as np
 
-from core.text import fold, query_terms, terms_pattern
+from core.analysis import LANGUAGES, term_candidates
+from core.text import fold, path_words
 
 from . import snippets, store
+from .analysis import KeywordQuery, analyze_query
 from .builder import TEXTS_FILE, BuildProgress, IndexBuilder, Parts
 from .config import EngineConfig
 from .documents import Document, FileRecord, Hit
@@ -148,22 +150,32 @@ class SearchIndex:
             )
         ]
 
+    def similarity_floor(self, query_vector: np.ndarray, deviations: float) -> float:
+        """Return how similar a passage must be to the query to stand out from the corpus:
+        `deviations` standard deviations above the query's mean similarity to all passages."""
+        if self._vectors is None:
+            return -1.0
+        return self._vectors.similarity_floor(query_vector, deviations)
+
     def _passage_mask(self, file_mask: np.ndarray) -> np.ndarray:
         """Return which passages belong to the files `file_mask` selects, kept for reuse."""
         # Keyed by content: the same scope and filters come back, as new arrays or shared.
         key = hashlib.blake2b(np.packbits(file_mask).tobytes(), digest_size=16).digest()
         return self._passage_masks.get(key, lambda: file_mask[self.passages.rows])
 
+    def keyword_query(self, query: str) -> KeywordQuery:
+        """Find the index terms a query's words are searched by, typos corrected."""
+        return analyze_query(query, self._keyword.vocabulary)
+
     def search_keyword(
-        self, query: str, *, mask: np.ndarray | None = None, limit: int
+        self, query: KeywordQuery | str, *, mask: np.ndarray | None = None, limit: int
     ) -> list[Hit]:
         """Rank files by BM25 over their path words, keywords and text; only files that match.
 
         Hits carry no passage: finding each one's best passage costs more than ranking, and
         only a page of them is shown (see best_passage).
         """
-        terms = query_terms(query)
-        scores = self._keyword.scores(terms)
+        scores = self._keyword.scores(self._analyzed(query).terms)
         if mask is not None:
             scores = np.where(mask, scores, 0.0)
         rows = np.flatnonzero(scores > 0)
@@ -180,9 +192,40 @@ class SearchIndex:
             for row in rows.tolist()
         ]
 
-    def best_passage(self, row: int, query: str) -> int | None:
+    def best_passage(self, row: int, query: KeywordQuery | str) -> int | None:
         """Return the file's passage holding most of the query's words (None if it has none)."""
-        return self._best_passage(row, terms_pattern(query_terms(query)))
+        query = self._analyzed(query)
+        best, best_count = None, 0
+        candidates = sorted(self.passages.of_file(row), key=lambda p: self.passage_span(p) is None)
+        for passage in candidates:
+            # Folding the passage and one regex scan cost far less than tokenizing it.
+            count = len(set(query.word_pattern.findall(fold(self.passage_text(passage)))))
+            if count > best_count:
+                best, best_count = passage, count
+        return best
+
+    def matched_terms(self, row: int, query: KeywordQuery) -> list[dict[str, object]]:
+        """Say which of the query's terms a file holds, where, and what each adds to its score."""
+        words = path_words(self.table.paths[row])
+        name_terms = {term for word in words for term in term_candidates(word, LANGUAGES)}
+        texts = [
+            fold(self.passage_text(p)) for p in self.passages.of_file(row) if self.passage_span(p)
+        ]
+        matched = []
+        for term, score in self._keyword.term_scores(query.terms, row).items():
+            pattern = re.compile(rf"(?<![^\W_]){re.escape(term)}")
+            fields = ["name"] * (term in name_terms)
+            fields += ["text"] * any(pattern.search(text) for text in texts)
+            matched.append({"term": term, "fields": fields, "score": score})
+        return matched
+
+    def closest_passage(self, row: int, query_vector: np.ndarray) -> int | None:
+        """Return the file's text passage most like the query; None if it has no text."""
+        passages = [p for p in self.passages.of_file(row) if self.passage_span(p) is not None]
+        if not passages or self._vectors is None or self.semantic_problem is not None:
+            return None
+        similarities = self._vectors.reconstruct(np.array(passages)) @ query_vector
+        return passages[int(np.argmax(similarities))]
 
     def file_record(self, row: int) -> FileRecord:
         return self.table.record(row)
@@ -198,22 +241,15 @@ class SearchIndex:
         """Return where the passage lies in its file's text; None for the file-name passage."""
         return self.passages.span(passage)
 
-    def snippet(self, passage: int, query: str, *, max_chars: int = 300) -> str:
+    def snippet(
+        self, passage: int, query: KeywordQuery | str | None, *, max_chars: int = 300
+    ) -> str:
         """Return the passage's HTML excerpt around the query's words, which are marked."""
-        return snippets.snippet(
-            self.passage_text(passage), set(query_terms(query)), max_chars=max_chars
-        )
+        analyzed = None if query is None else self._analyzed(query)
+        return snippets.snippet(self.passage_text(passage), analyzed, max_chars=max_chars)
 
-    def _best_passage(self, row: int, terms: re.Pattern[str]) -> int | None:
-        """Pick the file's passage holding most query words; a content passage wins ties."""
-        best, best_count = None, 0
-        candidates = sorted(self.passages.of_file(row), key=lambda p: self.passage_span(p) is None)
-        for passage in candidates:
-            # Folding the passage and one regex scan cost far less than tokenizing it.
-            count = len(set(terms.findall(fold(self.passage_text(passage)))))
-            if count > best_count:
-                best, best_count = passage, count
-        return best
+    def _analyzed(self, query: KeywordQuery | str) -> KeywordQuery:
+        return self.keyword_query(query) if isinstance(query, str) else query
 
     def _reusable(self, encoder: Encoder) -> Reusable | None:
         """Offer this index's vectors to a new build, if usable and made by the same model."""

@@ -1,12 +1,14 @@
 """BM25 keyword scoring over whole files, with bm25s."""
 
 from collections.abc import Sequence
+from functools import cached_property
 from pathlib import Path
 
 import bm25s
 import numpy as np
 
 from .terms import FileTerms
+from .typos import Vocabulary
 
 # bm25s writes this with every index it saves.
 _BM25_PARAMS = "params.index.json"
@@ -57,10 +59,38 @@ class KeywordIndex:
     def scores(self, terms: Sequence[str]) -> np.ndarray:
         """Return every file's BM25 score for the query terms (zero where none occurs)."""
         bm25 = self._bm25
-        ids = bm25.get_tokens_ids(list(terms)) if bm25 is not None else []
+        ids = sorted(bm25.get_tokens_ids(list(terms))) if bm25 is not None else []
         if bm25 is None or not ids:
             return np.zeros(self._files, dtype=np.float32)
-        return bm25.get_scores_from_ids(ids)
+        return _settled(bm25.get_scores_from_ids(ids))
+
+    def term_scores(self, terms: Sequence[str], row: int) -> dict[str, float]:
+        """Return what each of the terms adds to one file's score, for the terms it holds."""
+        if self._bm25 is None:
+            return {}
+        matrix, ids = self._bm25.scores, self._bm25.vocab_dict
+        found = {}
+        for term in terms:
+            start, stop = matrix["indptr"][ids[term]], matrix["indptr"][ids[term] + 1]
+            at = np.flatnonzero(np.asarray(matrix["indices"][start:stop]) == row)
+            if len(at):
+                found[term] = round(float(matrix["data"][start + at[0]]), 4)
+        return found
+
+    @cached_property
+    def vocabulary(self) -> Vocabulary:
+        """Return the indexed terms and in how many files each occurs."""
+        if self._bm25 is None:
+            return Vocabulary({}, np.zeros(0, dtype=np.int64), self._files)
+        pointers = np.asarray(self._bm25.scores["indptr"])
+        return Vocabulary(self._bm25.vocab_dict, np.diff(pointers), self._files, self._postings)
+
+    def _postings(self, term: str) -> np.ndarray:
+        """Return the rows of the files that hold the term."""
+        if self._bm25 is None:
+            return np.empty(0, dtype=np.int64)
+        matrix, at = self._bm25.scores, self._bm25.vocab_dict[term]
+        return np.asarray(matrix["indices"][matrix["indptr"][at] : matrix["indptr"][at + 1]])
 
     def save(self, directory: Path) -> None:
         directory.mkdir(exist_ok=True)
@@ -76,3 +106,16 @@ class KeywordIndex:
             bm25 = bm25s.BM25.load(directory, mmap=True, show_progress=False)
         vocabulary = bm25.vocab_dict if bm25 else {}
         return cls(bm25, files, FileTerms.load(directory, vocabulary))
+
+
+def _settled(scores: np.ndarray) -> np.ndarray:
+    """Round scores to six significant digits of the best one.
+
+    Scores are summed in term id order, which differs between builds; float32 sums then differ
+    in their last digits. Rounded, equal scores stay equal, and ties fall to path order in every
+    build alike.
+    """
+    best = float(scores.max(initial=0.0))
+    if best <= 0:
+        return scores
+    return np.round(scores, 6 - int(np.ceil(np.log10(best))))

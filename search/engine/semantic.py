@@ -1,5 +1,6 @@
 """Vector search over passage embeddings with FAISS, best passage per file."""
 
+from functools import cached_property
 from pathlib import Path
 
 import faiss
@@ -12,6 +13,10 @@ EXACT_SCAN_LIMIT = 20_000
 # A file has several passages, so ask for more passages than files wanted, then grow.
 FIRST_DEPTH = 64
 GROWTH = 4
+# Passages read at a time to sum up the vectors' spread.
+MOMENT_CHUNK = 65_536
+# Fewer passages than this tell too little about how similar an unrelated text is.
+FLOOR_MIN_PASSAGES = 500
 
 
 class VectorIndex:
@@ -53,6 +58,30 @@ class VectorIndex:
 
     def reconstruct(self, ids: np.ndarray) -> np.ndarray:
         return self._index.reconstruct_batch(np.ascontiguousarray(ids, dtype=np.int64))
+
+    def similarity_floor(self, query: np.ndarray, deviations: float) -> float:
+        """Return the similarity `deviations` standard deviations above the query's mean
+        similarity to every passage; -1 when there are too few passages to tell."""
+        if len(self) < FLOOR_MIN_PASSAGES:
+            return -1.0
+        mean, covariance = self._moments
+        query = np.asarray(query, dtype=np.float64)
+        spread = float(np.sqrt(max(query @ covariance @ query, 0.0)))
+        return float(query @ mean) + deviations * spread
+
+    @cached_property
+    def _moments(self) -> tuple[np.ndarray, np.ndarray]:
+        """Return the passage vectors' mean and covariance, which give any query's spread."""
+        count, dimension = len(self), self.dimension
+        total = np.zeros(dimension)
+        products = np.zeros((dimension, dimension))
+        for start in range(0, count, MOMENT_CHUNK):
+            block = self._exact.reconstruct_n(start, min(MOMENT_CHUNK, count - start))
+            block = block.astype(np.float64)
+            total += block.sum(axis=0)
+            products += block.T @ block
+        mean = total / count
+        return mean, products / count - np.outer(mean, mean)
 
     def search_files(
         self,

@@ -2,9 +2,9 @@
 
 import html
 import re
-from collections.abc import Collection
+from typing import Protocol
 
-from core.text import fold, fold_in_place, word_spans
+from core.text import fold_in_place, word_spans
 
 _WHITESPACE = re.compile(r"\s+")
 _WORD_CHAR = re.compile(r"[^\W_]")
@@ -13,9 +13,18 @@ _BREAKS = " \t\n\r"
 _LEAD = 4
 
 
-def snippet(text: str, terms: Collection[str], *, max_chars: int = 300) -> str:
-    """Return HTML: the window of `text` around the first of the folded `terms`, marked."""
-    matches = _matches(text, terms)
+class Highlights(Protocol):
+    """What to mark: where matching words may start in folded text, and which words match."""
+
+    @property
+    def pattern(self) -> re.Pattern[str]: ...
+
+    def matches(self, word: str) -> bool: ...
+
+
+def snippet(text: str, query: Highlights | None, *, max_chars: int = 300) -> str:
+    """Return HTML: the window of `text` around the first word the query matches, marked."""
+    matches = [] if query is None else _matches(text, query)
     anchor = matches[0] if matches else (0, 0)
     start, stop = _window(text, anchor, max_chars)
     pieces = []
@@ -30,25 +39,23 @@ def snippet(text: str, terms: Collection[str], *, max_chars: int = 300) -> str:
     return ("…" if start > 0 else "") + body + ("…" if stop < len(text) else "")
 
 
-def _matches(text: str, terms: Collection[str]) -> list[tuple[int, int]]:
-    """Return the spans of the words of `text` that fold to one of `terms`."""
+def _matches(text: str, query: Highlights) -> list[tuple[int, int]]:
+    """Return the spans of the words of `text` that the query matches."""
     folded = fold_in_place(text)
     if folded is None:
-        return _word_matches(text, 0, len(text), terms)
-    # Folding each word of every result's passage was most of an uncached search's time: find
-    # the terms in the folded text at C speed, then fold only the words they were found in.
-    found = re.compile("|".join(map(re.escape, sorted(terms)))).finditer(folded) if terms else ()
+        return _word_matches(text, 0, len(text), query)
+    # Testing each word of every result's passage was most of an uncached search's time: find
+    # where query words may start in the folded text at C speed, then test only those words.
+    found = query.pattern.finditer(folded)
     runs = sorted({_run_around(text, match.start()) for match in found})
-    return [span for start, stop in runs for span in _word_matches(text, start, stop, terms)]
+    return [span for start, stop in runs for span in _word_matches(text, start, stop, query)]
 
 
-def _word_matches(
-    text: str, start: int, stop: int, terms: Collection[str]
-) -> list[tuple[int, int]]:
+def _word_matches(text: str, start: int, stop: int, query: Highlights) -> list[tuple[int, int]]:
     return [
         (start + word_start, start + word_stop)
         for word_start, word_stop in word_spans(text[start:stop])
-        if fold(text[start + word_start : start + word_stop]) in terms
+        if query.matches(text[start + word_start : start + word_stop])
     ]
 
 

@@ -59,6 +59,25 @@ class FileTable:
     def _sorted_file_ids(self) -> np.ndarray:
         return np.sort(self.file_ids)
 
+    def copy_group(self, row: int) -> str | None:
+        """Name the content the row shares with other files; None if it has no copies."""
+        content = self.content_hashes[row]
+        return content if content in self._copies else None
+
+    def copies(self, row: int) -> tuple[int, ...]:
+        """Return the rows of the other files with the same content, in path order."""
+        group = self._copies.get(self.content_hashes[row], ())
+        return tuple(other for other in group if other != row)
+
+    @cached_property
+    def _copies(self) -> dict[str, tuple[int, ...]]:
+        """Map each content held by several files to their rows; empty files copy nothing."""
+        groups: dict[str, list[int]] = {}
+        for row, content in enumerate(self.content_hashes):
+            if self.sizes[row] > 0:
+                groups.setdefault(content, []).append(row)
+        return {content: tuple(rows) for content, rows in groups.items() if len(rows) > 1}
+
     def mask(self, file_filter: FileFilter | None) -> np.ndarray | None:
         """Return which rows pass the filter, or None when it lets every row pass.
 

@@ -8,8 +8,6 @@ from pathlib import Path
 
 import numpy as np
 
-from core.text import STOPWORDS
-
 _FILES = {name: f"terms.{name}.npy" for name in ("keys", "offsets", "ids", "counts")}
 
 
@@ -90,7 +88,7 @@ class TermCounts:
 
     def count(self, key: int, tokens: Iterable[str]) -> None:
         """Count the terms of the next file."""
-        counts = Counter(t for t in tokens if t not in STOPWORDS)
+        counts = Counter(tokens)
         self._ids.extend(self.vocabulary.setdefault(term, len(self.vocabulary)) for term in counts)
         self._counts.extend(counts.values())
         self._end_file(key)

@@ -43,7 +43,8 @@ def test_each_worker_listens_on_a_socket_of_its_own_and_stops_on_sigterm(tmp_pat
         while len(listeners(port)) < 2 and time.monotonic() < deadline:
             time.sleep(0.2)
         workers = listeners(port)
-        health = httpx.get(f"http://127.0.0.1:{port}/api/health/", timeout=10)
+        # Workers answer once warmed up (the query encoder exported): slow on a busy machine.
+        health = httpx.get(f"http://127.0.0.1:{port}/api/health/", timeout=90)
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=60)

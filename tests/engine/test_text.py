@@ -1,6 +1,6 @@
 import pytest
 
-from core.text import fold, normalize_query, path_words, query_terms, tokenize
+from core.text import fold, normalize_query, path_words, tokenize
 
 
 @pytest.mark.parametrize(
@@ -60,7 +60,3 @@ def test_path_words_are_distinct_after_folding():
 
 def test_normalize_query_folds_and_collapses_whitespace():
     assert normalize_query("  Türkçe \t RAPOR\n") == "turkce rapor"
-
-
-def test_query_terms_drop_stopwords_and_repeats():
-    assert query_terms("The report and THE Report of 2023") == ("report", "2023")

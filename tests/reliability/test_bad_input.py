@@ -55,6 +55,7 @@ def empty_page(mode: str) -> dict[str, Any]:
             "mode": mode,
             "index_generation": 1,
             "semantic": "ok",
+            "corrected_query": None,
             "cached": False,
             "index_pending_files": 0,
             "next": None,
@@ -76,7 +77,7 @@ pytestmark = pytest.mark.usefixtures("writes_only_search_events")
 @pytest.mark.parametrize(
     ("query", "errors"),
     [
-        ("q=" + "x" * 10_000, {"q": ["Ensure this field has no more than 500 characters."]}),
+        ("q=" + "x" * 100_000, {"q": ["Ensure this field has no more than 10000 characters."]}),
         ("q=a%00b", {"q": ["Null characters are not allowed."]}),
         ("q=printer&path=/docs%00", {"path": ["Null characters are not allowed."]}),
         ("page=" + str(10**12), {"page": ["Ensure this value is less than or equal to 1000000."]}),
@@ -130,8 +131,8 @@ def test_sql_in_the_query_is_text_and_leaves_the_tables_alone(api: APIClient, co
     response = api.get("/api/search/", {"q": "x'); DROP TABLE indexer_fileindex; --"})
 
     assert response.status_code == 200
-    # The semantic half ranks every file by meaning: all six are still there to rank.
-    assert response.json()["metadata"]["total_results"] == 6
+    assert FileIndex.objects.count() == 6
+    assert api.get("/api/search/", {"q": "printer"}).json()["metadata"]["total_results"] >= 1
 
 
 def test_widest_dates_are_accepted_and_filter_nothing_out(api: APIClient):

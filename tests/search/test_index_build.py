@@ -74,7 +74,8 @@ def test_a_build_that_dies_leaves_the_old_index_serving(corpus, search, monkeypa
     assert body["success"] is True
 
 
-def test_filters_never_return_fewer_semantic_results_than_match(corpus, search):
+def test_filters_never_return_fewer_semantic_results_than_match(corpus, search, settings):
+    settings.SEARCH_SEMANTIC_MIN_SIMILARITY = settings.SEARCH_SEMANTIC_FLOOR = 0  # keep them all
     body = search(q="anything at all", mode="semantic", path=f"{corpus}/src").json()
 
     assert body["metadata"]["total_results"] == 2

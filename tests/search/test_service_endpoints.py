@@ -86,6 +86,8 @@ def test_openapi_schema_documents_every_parameter_and_error(db):
         "page",
         "page_size",
         "ordering",
+        "collapse",
+        "explain",
     }
     assert set(search["responses"]) == {"200", "400", "401", "429", "503"}
     assert set(schema["paths"]["/api/analytics/"]["get"]["responses"]) == {
