@@ -19,7 +19,7 @@ install: $(INSTALLED)
 $(INSTALLED): pyproject.toml requirements.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet torch==2.13.0
-	$(PY) -m pip install --quiet -c requirements.lock -e '.[dev]'
+	$(PY) -m pip install --quiet -c requirements.lock -e '.[dev,bench]'
 	touch $@
 
 # Pin what pyproject.toml's ranges install; `make lock UPGRADE=1` moves to the newest releases.
@@ -27,7 +27,7 @@ $(INSTALLED): pyproject.toml requirements.lock
 lock:
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet torch==2.13.0
-	$(PY) -m pip install --quiet $(if $(UPGRADE),--upgrade --upgrade-strategy eager) -e '.[dev]'
+	$(PY) -m pip install --quiet $(if $(UPGRADE),--upgrade --upgrade-strategy eager) -e '.[dev,bench]'
 	{ echo "# Every package .venv holds, pinned: regenerate with 'make lock', audit with 'make audit'."; \
 	  $(PY) -m pip freeze --exclude-editable | sed 's/+cpu$$//'; } > requirements.lock.tmp
 	mv requirements.lock.tmp requirements.lock

@@ -1,4 +1,4 @@
-"""Search quality on a BEIR-layout test collection: Dizin's three modes against two baselines.
+"""Search quality on a BEIR-layout test collection: Dizin's three modes against three baselines.
 
     python -m bench.quality DIR [--database-url URL] [--queries N]
 

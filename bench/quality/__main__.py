@@ -14,7 +14,9 @@ from .collection import load_collection
 
 RESULTS = Path(__file__).resolve().parent.parent / "results"
 RANKING_SETTINGS = (
-    "SEARCH_RRF_K",
+    "SEARCH_SEMANTIC_WEIGHT",
+    "SEARCH_SEMANTIC_FLOOR",
+    "SEARCH_SEMANTIC_MIN_SIMILARITY",
     "SEARCH_SEMANTIC_DEPTH",
     "SEARCH_MAX_RESULTS",
     "SEMANTIC_PASSAGE_WORDS",
