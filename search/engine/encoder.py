@@ -22,6 +22,8 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 _FINGERPRINT_CHARS = 12
+# More parts than a 10,000-character query can hold (about 1,700 words).
+QUERY_SPLIT_LIMIT = 64
 
 
 class Encoder(Protocol):
@@ -167,12 +169,14 @@ def encode_query(encoder: Encoder, query: str, *, words: int, max_parts: int) ->
     """Encode a query; one longer than a passage is encoded in passage-sized parts, averaged.
 
     The model reads only its first 256 tokens: a pasted page would otherwise be judged by its
-    first paragraph.
+    first paragraph. Each part costs a passage's encoding (60 to 120 ms here), so a longer
+    query is judged by `max_parts` parts spread evenly over it.
     """
-    spans = split_passages(query, words=words, overlap=0, max_passages=max_parts)
+    spans = split_passages(query, words=words, overlap=0, max_passages=QUERY_SPLIT_LIMIT)
     if len(spans) <= 1:
         return encoder.encode_queries([query])[0]
-    parts = encoder.encode_queries([query[start:stop] for start, stop in spans])
+    chosen = sorted({round(i) for i in np.linspace(0, len(spans) - 1, max_parts)})
+    parts = encoder.encode_queries([query[spans[i][0] : spans[i][1]] for i in chosen])
     return _normalized(parts.mean(axis=0, keepdims=True))[0]
 
 

@@ -13,6 +13,7 @@ from core.text import fold
 
 # Indexed words are folded: these are all the letters a correction can need.
 _ALPHABET = string.ascii_lowercase + string.digits
+MIN_TERM_CHARS = 3
 
 
 Postings = Callable[[str], np.ndarray]
@@ -47,20 +48,26 @@ class Vocabulary:
         The word is compared with the terms, its stems with the terms (`paswords` →
         `password`), and its one-edit variants' stems with the terms, for typos in what the
         stemmer cuts off (`bucklong` → `buckling`). Fewest edits win (a transposition is one),
-        then the term in most files that hold the query's other terms (`context`: `laminar
-        tukes` reads `laminar tubes`, not `laminar takes`), then the term in most files.
+        then the term in most files that hold the query's other terms (`ablation hsating`
+        reads `heating`, not `hating`), then the term in most files. A term under half the
+        word's length is the stem of another, shorter word (`soinc` is not `so` + `ing`).
         """
-        options = [(distance, term, term) for distance, term in self._near(word, typos)]
+        # (edits, term, how well the spelling shows a word: 0 best, spelling)
+        options = [(distance, term, 2, term) for distance, term in self._near(word, typos)]
         for stem in stems:
             suffix = word[len(stem) :] if word.startswith(stem) else ""
-            options += [(d, term, term + suffix) for d, term in self._near(stem, typos)]
-        options += [(1, term, variant) for variant, term in self._one_edit_away(word, languages)]
+            options += [(d, term, 1, term + suffix) for d, term in self._near(stem, typos)]
+        options += [(1, term, 0, variant) for variant, term in self._one_edit_away(word, languages)]
+        shortest = max(MIN_TERM_CHARS, len(word) // 2)
+        options = [option for option in options if len(option[1]) >= shortest]
         if not options:
             return None
         company = self._company(context)
-        _, term, spelled = min(
+        edits, term, _, _ = min(
             options, key=lambda o: (o[0], -company(o[1]), -self._files_with(o[1]), o)
         )
+        # Spelled as a word where a variant shows one: `boundary`, not the stem `boundari`.
+        spelled = min(o[2:] for o in options if o[:2] == (edits, term))[1]
         return term, spelled
 
     def _company(self, context: Sequence[str]) -> Callable[[str], int]:
