@@ -45,7 +45,7 @@ run: $(INSTALLED) .env
 	$(PY) manage.py migrate --no-input -v 0
 	$(PY) manage.py collectstatic --no-input -v 0
 	$(PY) manage.py reindex indexer/demo
-	$(PY) manage.py demo_user
+	$(PY) manage.py demo_user --base-url http://$(HOST):$(PORT)
 	$(PY) manage.py access grant indexer/demo --user demo
 	$(MAKE) serve
 
@@ -53,6 +53,7 @@ run: $(INSTALLED) .env
 serve: export PROMETHEUS_MULTIPROC_DIR = $(CURDIR)/var/prometheus
 serve:
 	rm -rf "$(PROMETHEUS_MULTIPROC_DIR)" && mkdir -p "$(PROMETHEUS_MULTIPROC_DIR)"
+	@echo "Serving on http://$(HOST):$(PORT)/  (API docs: http://$(HOST):$(PORT)/api/docs/, admin: http://$(HOST):$(PORT)/admin/)"
 	$(PY) manage.py serve --host $(HOST) --port $(PORT) $(if $(WORKERS),--workers $(WORKERS))
 
 lint: $(INSTALLED)

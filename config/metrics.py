@@ -2,6 +2,7 @@
 
 import hmac
 import os
+from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -14,8 +15,10 @@ from prometheus_client import (
     generate_latest,
     multiprocess,
 )
+from rest_framework.exceptions import AuthenticationFailed
 
 from core.api import error_body
+from core.authentication import CachedTokenAuthentication
 from search.factory import get_index_holder
 
 INDEX_GENERATION = Gauge(
@@ -29,6 +32,9 @@ INDEX_VECTORS = Gauge(
 def metrics_view(request: HttpRequest) -> HttpResponse:
     """Serve the metrics to staff users or to holders of the METRICS_TOKEN bearer token."""
     if not _may_read_metrics(request):
+        if _signed_in(request):
+            message = _("Metrics are for staff users, or for requests with the METRICS_TOKEN.")
+            return JsonResponse(error_body(message, {"code": "permission_denied"}), status=403)
         body = error_body(
             _("Authentication credentials were not provided."), {"code": "not_authenticated"}
         )
@@ -38,11 +44,23 @@ def metrics_view(request: HttpRequest) -> HttpResponse:
 
 
 def _may_read_metrics(request: HttpRequest) -> bool:
-    if request.user.is_authenticated and request.user.is_staff:
+    user = _signed_in(request)
+    if user is not None and user.is_staff:
         return True
     token = settings.METRICS_TOKEN
     given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
     return bool(token) and hmac.compare_digest(given.encode(), token.encode())
+
+
+def _signed_in(request: HttpRequest) -> Any:
+    """Return the user signed in by session or API token, or None."""
+    if request.user.is_authenticated:
+        return request.user
+    try:
+        found = CachedTokenAuthentication().authenticate(request)  # type: ignore[arg-type]
+    except AuthenticationFailed:
+        return None
+    return None if found is None else found[0]
 
 
 def _observe_index() -> None:

@@ -72,6 +72,9 @@ class FileIndexAdmin(admin.ModelAdmin):
     show_full_result_count = False
     list_per_page = 100
 
+    class Media:
+        css = {"all": ["indexer/admin.css"]}
+
     def get_queryset(self, request: HttpRequest) -> SoftDeleteQuerySet:
         """List every file, alive or not, that the user may find (staff can be limited)."""
         folders = scopes.of(request.user).prefixes
@@ -90,6 +93,13 @@ class FileIndexAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        """Let a file's page be read, never saved: the index mirrors the disk.
+
+        The list keeps the permission, for its soft-delete and restore actions.
+        """
+        return obj is None and super().has_change_permission(request)
 
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
         return request.user.is_superuser

@@ -2,10 +2,12 @@
 
 import numpy as np
 from django.contrib import admin, messages
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.text import fold
 from indexer.admin import FileIndexAdmin
 from indexer.models import FileIndex
 from search.engine import IndexUnavailable
@@ -15,6 +17,19 @@ from search.freshness import snapshot_time
 
 class ServedFileIndexAdmin(FileIndexAdmin):
     list_display = [*FileIndexAdmin.list_display, "in_search_index"]
+
+    def get_search_results(self, request: HttpRequest, queryset: QuerySet, search_term: str):
+        """Find files by their path folded as search folds it too: `toplanti` finds
+        `toplantı`; files the served index lacks are still found by the plain match."""
+        found, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        folded = fold(search_term.strip())
+        if not folded:
+            return found, may_have_duplicates
+        try:
+            ids = get_index_holder().get().table.with_path_containing(folded)
+        except IndexUnavailable:
+            return found, may_have_duplicates
+        return found | queryset.filter(pk__in=ids.tolist()), may_have_duplicates
 
     def changelist_view(self, request: HttpRequest, extra_context=None):
         """List the files, with a warning when the search index is not fully serving."""

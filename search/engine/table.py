@@ -7,6 +7,8 @@ from functools import cached_property
 
 import numpy as np
 
+from core.text import fold
+
 from .documents import Document, FileFilter, FileRecord
 
 
@@ -58,6 +60,14 @@ class FileTable:
     @cached_property
     def _sorted_file_ids(self) -> np.ndarray:
         return np.sort(self.file_ids)
+
+    def with_path_containing(self, folded: str) -> np.ndarray:
+        """Return the ids of the files whose folded path holds `folded`."""
+        return self.file_ids[[row for row, path in enumerate(self._folded_paths) if folded in path]]
+
+    @cached_property
+    def _folded_paths(self) -> list[str]:
+        return [fold(path) for path in self.paths]
 
     def copy_group(self, row: int) -> str | None:
         """Name the content the row shares with other files; None if it has no copies."""

@@ -125,3 +125,15 @@ def test_staff_without_superuser_cannot_hard_delete(page: Page, editor, files):
     assert delete_page.status == 403
     assert page.locator("h1").inner_text() == "403 Forbidden"
     assert FileIndex.all_objects.filter(pk=files["report"].pk).exists()
+
+
+def test_every_column_fits_a_1366_pixel_screen_with_long_paths(page: Page, superuser, files):
+    deep = "/" + "/".join(["a_rather_long_folder_name"] * 8) + "/yıllık_bütçe_raporu_2026.xlsx"
+    file_index(file_path=deep)
+    page.set_viewport_size({"width": 1366, "height": 768})
+    log_in(page, superuser)
+
+    header = page.locator("#result_list thead th").last.bounding_box()
+
+    assert header is not None
+    assert header["x"] + header["width"] <= 1366

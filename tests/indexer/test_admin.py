@@ -128,3 +128,13 @@ def test_files_are_filtered_by_how_their_extraction_went(superuser_client):
 
     assert (b"/docs/broken.pdf" in page, b"/docs/ok.pdf" in page) == (True, False)
     assert "Failed to load document (PDFium: Data format error)." in detail
+
+
+def test_a_files_page_is_read_only_with_no_save_button(superuser_client):
+    row = file_index()
+
+    page = superuser_client.get(f"{CHANGELIST}{row.pk}/change/")
+
+    assert page.status_code == 200
+    assert 'name="_save"' not in page.content.decode()
+    assert superuser_client.post(f"{CHANGELIST}{row.pk}/change/", {}).status_code == 403

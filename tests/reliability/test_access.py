@@ -14,7 +14,7 @@ from tests.reliability.urlconf import Route, all_routes
 pytestmark = pytest.mark.django_db
 
 ROUTES = all_routes()
-PUBLIC = {"health", "schema", "docs", "admin:login"}
+PUBLIC = {"health", "schema", "docs", "redoc", "admin:login"}
 # Everything outside the admin, with who may use it. The admin is staff-only as a whole.
 # Reindexing is deliberately absent: it is a management command, never an HTTP endpoint.
 NON_ADMIN = {
@@ -24,6 +24,7 @@ NON_ADMIN = {
     "metrics": "staff or METRICS_TOKEN",
     "api/schema/": "anyone",
     "api/docs/": "anyone",
+    "api/redoc/": "anyone",
 }
 NOT_AUTHENTICATED = {
     "success": False,
@@ -86,12 +87,21 @@ def test_non_staff_users_never_reach_the_admin(non_staff, route: Route):
     assert response.headers["Location"].startswith(("/admin/login/", "/admin/"))
 
 
-def test_non_staff_users_cannot_read_metrics(non_staff, settings):
+def test_non_staff_users_are_told_metrics_need_staff_or_the_token(non_staff, settings):
     settings.METRICS_TOKEN = "metrics-secret"
     token = Token.objects.create(user=non_staff).key
-    client = Client()
-    client.force_login(non_staff)
+    signed_in = Client()
+    signed_in.force_login(non_staff)
+    forbidden = {
+        "success": False,
+        "message": "Metrics are for staff users, or for requests with the METRICS_TOKEN.",
+        "errors": {"code": "permission_denied"},
+    }
 
-    for headers in ({}, {"authorization": f"Token {token}"}, {"authorization": "Bearer wrong"}):
-        response = client.get("/metrics", headers=headers)
-        assert (response.status_code, response.json()) == (401, NOT_AUTHENTICATED)
+    by_session = signed_in.get("/metrics", headers={"authorization": "Bearer wrong"})
+    by_token = Client().get("/metrics", headers={"authorization": f"Token {token}"})
+
+    assert (by_session.status_code, by_session.json()) == (403, forbidden)
+    assert (by_token.status_code, by_token.json()) == (403, forbidden)
+    anonymous = Client().get("/metrics", headers={"authorization": "Bearer wrong"})
+    assert (anonymous.status_code, anonymous.json()) == (401, NOT_AUTHENTICATED)

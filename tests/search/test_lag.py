@@ -59,3 +59,13 @@ def test_the_admin_shows_which_files_the_served_index_holds(corpus):
         "docs/password_reset.md": True,
         "docs/türkçe_notlar.txt": True,
     }
+
+
+def test_the_admin_search_folds_like_search_does(corpus, client, django_user_model):
+    client.force_login(django_user_model.objects.create_superuser("root", "r@example.com", "x"))
+
+    page = client.get("/admin/indexer/fileindex/", {"q": "turkce_notlar"})
+
+    assert [row.file_path.removeprefix(f"{corpus}/") for row in page.context["cl"].result_list] == [
+        "docs/türkçe_notlar.txt"
+    ]

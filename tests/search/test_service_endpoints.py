@@ -1,4 +1,5 @@
 import pytest
+from django.contrib.staticfiles import finders
 from rest_framework.test import APIClient
 
 pytestmark = pytest.mark.django_db
@@ -98,5 +99,18 @@ def test_openapi_schema_documents_every_parameter_and_error(db):
     }
 
 
-def test_swagger_ui_is_served(db):
-    assert APIClient().get("/api/docs/").status_code == 200
+@pytest.mark.parametrize(
+    ("url", "asset"),
+    [
+        ("/api/docs/", "drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js"),
+        ("/api/redoc/", "drf_spectacular_sidecar/redoc/bundles/redoc.standalone.js"),
+    ],
+)
+def test_api_docs_load_their_scripts_from_the_project_not_a_cdn(db, url, asset):
+    page = APIClient().get(url)
+
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert f"/static/{asset}" in html
+    assert "cdn" not in html.lower()
+    assert finders.find(asset) is not None
