@@ -50,24 +50,29 @@ class Vocabulary:
         stemmer cuts off (`bucklong` → `buckling`). Fewest edits win (a transposition is one),
         then the term in most files that hold the query's other terms (`ablation hsating`
         reads `heating`, not `hating`), then the term in most files. A term under half the
-        word's length is the stem of another, shorter word (`soinc` is not `so` + `ing`).
+        word (or stem) it was matched with is the stem of another, shorter word (`soinc` is
+        not `so` + `ing`).
         """
-        # (edits, term, how well the spelling shows a word: 0 best, spelling)
-        options = [(distance, term, 2, term) for distance, term in self._near(word, typos)]
+        # (edits, term, how well the spelling shows a word: 0 best, spelling, what was matched)
+        options = [(d, term, 2, term, word) for d, term in self._near(word, typos)]
         for stem in stems:
             suffix = word[len(stem) :] if word.startswith(stem) else ""
-            options += [(d, term, 1, term + suffix) for d, term in self._near(stem, typos)]
-        options += [(1, term, 0, variant) for variant, term in self._one_edit_away(word, languages)]
-        shortest = max(MIN_TERM_CHARS, len(word) // 2)
-        options = [option for option in options if len(option[1]) >= shortest]
+            options += [(d, term, 1, term + suffix, stem) for d, term in self._near(stem, typos)]
+        # Variants are stemmed in the query's language only: Turkish suffixes cut from English
+        # words leave stems of other words (`simplsin` to `simpl`).
+        options += [
+            (1, term, 0, variant, variant)
+            for variant, term in self._one_edit_away(word, languages[:1])
+        ]
+        options = [o for o in options if len(o[1]) >= max(MIN_TERM_CHARS, len(o[4]) // 2)]
         if not options:
             return None
         company = self._company(context)
-        edits, term, _, _ = min(
+        edits, term, *_ = min(
             options, key=lambda o: (o[0], -company(o[1]), -self._files_with(o[1]), o)
         )
         # Spelled as a word where a variant shows one: `boundary`, not the stem `boundari`.
-        spelled = min(o[2:] for o in options if o[:2] == (edits, term))[1]
+        spelled = min(o[2:4] for o in options if o[:2] == (edits, term))[1]
         return term, spelled
 
     def _company(self, context: Sequence[str]) -> Callable[[str], int]:
