@@ -41,17 +41,26 @@ def words_of(text: str) -> list[str]:
 
 
 def index_terms(words: Sequence[str], language: Language) -> list[str]:
-    """Return the terms words are indexed under: folded stems of the words not stopwords."""
+    """Return the terms words are indexed under: folded stems of the words not stopwords.
+
+    Turkish words are also indexed as written, folded: Turkish is often typed without its
+    letters, and Snowball cannot find `notları`'s suffix in `notlari`.
+    """
     if language == TURKISH:
         kept = [lowered for word in words if (lowered := turkish_lower(word)) not in _TURKISH_STOP]
-        return [fold(stem) for stem in stemmer(TURKISH).stemWords(kept)]
+        terms = []
+        for word, stem in zip(kept, stemmer(TURKISH).stemWords(kept), strict=True):
+            terms.append(fold(stem))
+            if stem != word:
+                terms.append(fold(word))
+        return terms
     return stemmer(ENGLISH).stemWords([f for word in words if (f := fold(word)) not in STOPWORDS])
 
 
 def term_candidates(word: str, languages: Iterable[Language]) -> list[str]:
     """Return the terms a query word may be indexed under, in the order to try them."""
-    candidates = [index_terms([word], language) for language in languages]
-    return list(dict.fromkeys(term for terms in candidates for term in terms))
+    candidates = [index_terms([word], language)[:1] for language in languages]
+    return list(dict.fromkeys([*(t for terms in candidates for t in terms), fold(word)]))
 
 
 def turkish_lower(word: str) -> str:

@@ -12,7 +12,7 @@ _HEX_NOISE = re.compile(r"(?=[a-z]*\d)(?=\d*[a-z])[0-9a-f]{8,}")
 PATH_DEPTH = 3
 # Builds reuse the term counts of unchanged files: bump this whenever tokenize, path_words,
 # fold, STOPWORDS or core.analysis change what they return, so that every file is counted again.
-TOKENIZER_VERSION = 2
+TOKENIZER_VERSION = 3
 # The stopword list of bm25s (English), kept here so folding never imports bm25s and scipy.
 STOPWORDS = frozenset(
     {

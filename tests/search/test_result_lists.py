@@ -90,6 +90,11 @@ def test_words_find_their_inflected_forms_in_english_and_turkish(files, search):
     assert relative(files, search(q="faturanız", mode="keyword").json()) == ["docs/portal.txt"]
 
 
+@pytest.mark.parametrize("query", ["portalindan", "faturanizi", "musteri portal", "faturanız"])
+def test_turkish_is_found_typed_with_or_without_its_letters(files, search, query):
+    assert relative(files, search(q=query, mode="keyword").json()) == ["docs/portal.txt"]
+
+
 def test_explain_says_how_a_hybrid_result_was_found_and_placed(files, search):
     body = search(q="printer network", explain="true").json()
 
