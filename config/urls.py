@@ -15,6 +15,7 @@ urlpatterns = [
     path("api/health/", HealthView.as_view(), name="health"),
     path("api/search/", include("search.urls")),
     path("api/analytics/", include("analytics.urls")),
+    path("api/files/", include("indexer.urls")),
     path("metrics", metrics_view, name="metrics"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),

@@ -28,6 +28,12 @@ class InvalidInput(DizinError):
     code = "invalid"
 
 
+class NotFound(DizinError):
+    status_code = 404
+    default_message = _("Not found")
+    code = "not_found"
+
+
 class ReindexInProgress(DizinError):
     status_code = 409
     default_message = _("Another reindex is already running")

@@ -41,6 +41,7 @@ def error_responses(*statuses: int) -> dict[int, OpenApiResponse]:
         400: "Invalid parameters, with field-level errors.",
         401: "No or invalid credentials.",
         403: "Not allowed.",
+        404: "No such file, or none you may see.",
         429: "Too many requests; see Retry-After.",
         503: "The search index (or its semantic part) is unavailable; the message says why.",
     }

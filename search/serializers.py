@@ -7,7 +7,7 @@ from rest_framework import serializers
 
 from core.progress import Phase
 from core.serializers import PlainOutputSerializer
-from indexer.extract import Status
+from indexer.serializers import ExtractionSerializer, FileSerializer
 from search.request import (
     DEFAULT_PAGE_SIZE,
     MAX_PAGE,
@@ -100,12 +100,6 @@ class LocationSerializer(PlainOutputSerializer):
     )
 
 
-class ExtractionSerializer(PlainOutputSerializer):
-    status = serializers.ChoiceField(choices=[*Status])
-    extractor = serializers.CharField(help_text="The extractor and its version, e.g. pdf/1.")
-    detail = serializers.CharField(help_text="Why extraction failed, was skipped or cut short.")
-
-
 class MatchedTermSerializer(PlainOutputSerializer):
     term = serializers.CharField(help_text="The index term: folded and stemmed.")
     # DRF takes declared fields off the class, so this one does not hide Serializer.fields.
@@ -145,12 +139,7 @@ class ExplanationSerializer(PlainOutputSerializer):
     passage = PassageExplanationSerializer(help_text="The passage the snippet shows.")
 
 
-class SearchResultSerializer(PlainOutputSerializer):
-    id = serializers.IntegerField()
-    file_path = serializers.CharField()
-    content_type = serializers.CharField()
-    file_size = serializers.IntegerField()
-    last_modified = serializers.DateTimeField()
+class SearchResultSerializer(FileSerializer):
     score = serializers.FloatField(
         allow_null=True,
         help_text="BM25 (keyword), cosine similarity (semantic) or fused score (hybrid, 0 to "
