@@ -96,11 +96,15 @@ def analyze_query(query: str, vocabulary: Vocabulary) -> KeywordQuery:
     languages = sorted(LANGUAGES, key=lambda name: name != language)
     counts = Counter(fold(word) for word in spelled)
     distinct = {fold(word): word for word in reversed(spelled)}
-    found = {folded: _indexed(distinct[folded], languages, vocabulary) for folded in counts}
+    candidates = {folded: term_candidates(distinct[folded], languages) for folded in counts}
+    found = {
+        folded: next((t for t in terms if t in vocabulary.ids), None)
+        for folded, terms in candidates.items()
+    }
     if len(counts) <= MAX_TYPO_QUERY_WORDS:
         context = [term for term in found.values() if term is not None]
         words = tuple(
-            _corrected(folded, distinct[folded], languages, vocabulary, context)
+            _corrected(folded, candidates[folded], languages, vocabulary, context)
             if found[folded] is None
             else QueryWord(folded, found[folded])
             for folded in counts
@@ -114,19 +118,17 @@ def analyze_query(query: str, vocabulary: Vocabulary) -> KeywordQuery:
     return KeywordQuery(words, _distinctive(weights, vocabulary))
 
 
-def _indexed(word: str, languages: list[Language], vocabulary: Vocabulary) -> str | None:
-    """Return the term a word is indexed under, trying the query's language first."""
-    return next((t for t in term_candidates(word, languages) if t in vocabulary.ids), None)
-
-
 def _corrected(
-    folded: str, word: str, languages: list[Language], vocabulary: Vocabulary, context: list[str]
+    folded: str,
+    stems: list[str],
+    languages: list[Language],
+    vocabulary: Vocabulary,
+    context: list[str],
 ) -> QueryWord:
     """Read a word the index lacks as a typo of an indexed one, in the other words' company."""
     typos = 2 if len(folded) >= TWO_TYPOS_CHARS else 1 if len(folded) >= ONE_TYPO_CHARS else 0
     if not typos or folded.isdigit():
         return QueryWord(folded, None)
-    stems = term_candidates(word, languages)
     corrected = vocabulary.correct(folded, stems, typos, languages, context=context)
     if corrected is None:
         return QueryWord(folded, None)

@@ -66,15 +66,12 @@ class KeywordIndex:
 
     def term_scores(self, terms: Sequence[str], row: int) -> dict[str, float]:
         """Return what each of the terms adds to one file's score, for the terms it holds."""
-        if self._bm25 is None:
-            return {}
-        matrix, ids = self._bm25.scores, self._bm25.vocab_dict
         found = {}
         for term in terms:
-            start, stop = matrix["indptr"][ids[term]], matrix["indptr"][ids[term] + 1]
-            at = np.flatnonzero(np.asarray(matrix["indices"][start:stop]) == row)
+            rows, scores = self._column(term)
+            at = np.flatnonzero(rows == row)
             if len(at):
-                found[term] = round(float(matrix["data"][start + at[0]]), 4)
+                found[term] = round(float(scores[at[0]]), 4)
         return found
 
     @cached_property
@@ -87,10 +84,15 @@ class KeywordIndex:
 
     def _postings(self, term: str) -> np.ndarray:
         """Return the rows of the files that hold the term."""
+        return self._column(term)[0]
+
+    def _column(self, term: str) -> tuple[np.ndarray, np.ndarray]:
+        """Return the rows of the files holding an indexed term, and its score in each."""
         if self._bm25 is None:
-            return np.empty(0, dtype=np.int64)
+            return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float32)
         matrix, at = self._bm25.scores, self._bm25.vocab_dict[term]
-        return np.asarray(matrix["indices"][matrix["indptr"][at] : matrix["indptr"][at + 1]])
+        start, stop = matrix["indptr"][at], matrix["indptr"][at + 1]
+        return np.asarray(matrix["indices"][start:stop]), np.asarray(matrix["data"][start:stop])
 
     def save(self, directory: Path) -> None:
         directory.mkdir(exist_ok=True)
