@@ -16,10 +16,12 @@ install: $(INSTALLED)
 
 # torch first and pinned: 2.13.0 is the CPU build provided here; others pull GBs of CUDA packages.
 # requirements.lock pins everything else to the versions last locked (and audited).
-$(INSTALLED): pyproject.toml requirements.lock
+# axe-core (npm) checks the pages' accessibility in the browser tests.
+$(INSTALLED): pyproject.toml requirements.lock tests/e2e/package-lock.json
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet torch==2.13.0
 	$(PY) -m pip install --quiet -c requirements.lock -e '.[dev,bench]'
+	npm ci --prefix tests/e2e --no-audit --no-fund --silent
 	touch $@
 
 # Pin what pyproject.toml's ranges install; `make lock UPGRADE=1` moves to the newest releases.
@@ -41,20 +43,22 @@ audit: $(INSTALLED)
 	sed "s|^SECRET_KEY=.*|SECRET_KEY=$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))')|" \
 		.env.example > $@
 
+# The system checks run once, first, so each warning shows once; the steps after skip them.
 run: $(INSTALLED) .env
-	$(PY) manage.py migrate --no-input -v 0
-	$(PY) manage.py collectstatic --no-input -v 0
-	$(PY) manage.py reindex indexer/demo
-	$(PY) manage.py demo_user --base-url http://$(HOST):$(PORT)
-	$(PY) manage.py access grant indexer/demo --user demo
-	$(MAKE) serve
+	$(PY) manage.py check
+	$(PY) manage.py migrate --no-input -v 0 --skip-checks
+	$(PY) manage.py collectstatic --no-input -v 0 --skip-checks
+	$(PY) manage.py reindex indexer/demo --skip-checks
+	$(PY) manage.py demo_user --base-url http://$(HOST):$(PORT) --skip-checks
+	$(PY) manage.py access --skip-checks grant indexer/demo --user demo
+	$(MAKE) serve SERVE_FLAGS=--skip-checks
 
 # Each worker writes its metrics to files here, so /metrics adds up every worker's counts.
 serve: export PROMETHEUS_MULTIPROC_DIR = $(CURDIR)/var/prometheus
 serve:
 	rm -rf "$(PROMETHEUS_MULTIPROC_DIR)" && mkdir -p "$(PROMETHEUS_MULTIPROC_DIR)"
 	@echo "Serving on http://$(HOST):$(PORT)/  (API docs: http://$(HOST):$(PORT)/api/docs/, admin: http://$(HOST):$(PORT)/admin/)"
-	$(PY) manage.py serve --host $(HOST) --port $(PORT) $(if $(WORKERS),--workers $(WORKERS))
+	$(PY) manage.py serve --host $(HOST) --port $(PORT) $(if $(WORKERS),--workers $(WORKERS)) $(SERVE_FLAGS)
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import (
     SpectacularAPIView,
@@ -9,8 +10,14 @@ from drf_spectacular.views import (
 from config.health import HealthView
 from config.metrics import metrics_view
 from core import views
+from search.pages import file_page_view, search_page_view
 
 urlpatterns = [
+    path("", search_page_view, name="search-page"),
+    path("files/<int:file_id>/", file_page_view, name="file-page"),
+    path("accounts/login/", auth_views.LoginView.as_view(next_page="search-page"), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(next_page="login"), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/health/", HealthView.as_view(), name="health"),
     path("api/search/", include("search.urls")),

@@ -14,12 +14,20 @@ class PlainOutputSerializer(serializers.Serializer):
     For output made of plain values (numbers, strings, datetimes, enums, nested plain output
     serializers): DRF deep-copies every declared field for each serializer it makes and walks
     them one by one, about 30 µs a result, 3 ms for a page of 100. The declared fields still
-    describe the output, for the OpenAPI schema.
+    describe the output, for the OpenAPI schema. A field declared required=False is left out
+    when a mapping instance lacks it.
     """
 
     def to_representation(self, instance: Any) -> dict[str, Any]:
-        read = instance.get if isinstance(instance, Mapping) else instance.__getattribute__
-        return {name: _plain(field, read(name)) for name, field in self._declared_fields.items()}
+        fields = self._declared_fields.items()
+        if isinstance(instance, Mapping):
+            return {
+                name: _plain(field, instance.get(name))
+                for name, field in fields
+                if field.required or name in instance
+            }
+        read = instance.__getattribute__
+        return {name: _plain(field, read(name)) for name, field in fields}
 
 
 def _plain(field: serializers.Field, value: Any) -> Any:

@@ -4,15 +4,37 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.template.defaultfilters import filesizeformat
+from django.utils.formats import number_format
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from core.admin import BoundedCountPaginator
 from core.models import SoftDeleteQuerySet
 from indexer.access import scopes
+from indexer.files import extracted_text
 from indexer.models import AccessRule, FileIndex
 from indexer.selectors import file_index_within
 from indexer.signals import file_index_changed
+
+# Characters of extracted text a file's admin page shows.
+PREVIEW_CHARS = 2_000
+
+
+def text_preview_html(text: str) -> SafeString:
+    """Render the start of a file's extracted text, escaped, and how much more there is."""
+    if not text:
+        return format_html("<p>{}</p>", _("(no text extracted)"))
+    more = len(text) - PREVIEW_CHARS
+    if more <= 0:
+        return format_html('<pre class="text-preview">{}</pre>', text)
+    note = ngettext("… %(count)s more character", "… %(count)s more characters", more)
+    return format_html(
+        '<pre class="text-preview">{}</pre><p class="text-preview-more">{}</p>',
+        text[:PREVIEW_CHARS],
+        note % {"count": number_format(more, force_grouping=True)},
+    )
 
 
 class StateFilter(admin.SimpleListFilter):
@@ -66,7 +88,10 @@ class FileIndexAdmin(admin.ModelAdmin):
         "created_at",
         "updated_at",
         "deleted_at",
+        "text_preview",
     ]
+    # How extraction went; the search app's admin adds whether the served index holds the file.
+    status_fields = ["extraction_status", "extractor", "extraction_detail"]
     actions = ["soft_delete_selected", "restore_selected"]
     paginator = BoundedCountPaginator
     show_full_result_count = False
@@ -79,6 +104,16 @@ class FileIndexAdmin(admin.ModelAdmin):
         """List every file, alive or not, that the user may find (staff can be limited)."""
         folders = scopes.of(request.user).prefixes
         return FileIndex.all_objects.all() if folders is None else file_index_within(folders)
+
+    def get_fieldsets(self, request: HttpRequest, obj=None) -> list:
+        """Group a file's page: the file, its status, its text, its row's history."""
+        file_fields = ["file_path", "content_type", "file_size", "last_modified", "content_hash"]
+        return [
+            (None, {"fields": [*file_fields, "search_keywords"]}),
+            (_("Status"), {"fields": self.status_fields}),
+            (_("Extracted text"), {"fields": ["text_preview"]}),
+            (_("History"), {"fields": ["created_at", "updated_at", "deleted_at"]}),
+        ]
 
     def get_actions(self, request: HttpRequest) -> dict:
         """Name Django's delete action for what it does here: delete_queryset hard-deletes.
@@ -119,6 +154,11 @@ class FileIndexAdmin(admin.ModelAdmin):
     @admin.display(description=_("deleted"), boolean=True, ordering="deleted_at")
     def is_deleted(self, obj: FileIndex) -> bool:
         return obj.deleted_at is not None
+
+    @admin.display(description=_("text preview"))
+    def text_preview(self, obj: FileIndex) -> SafeString:
+        """Show the first PREVIEW_CHARS characters of the file's extracted text."""
+        return text_preview_html(extracted_text(content_hash=obj.content_hash))
 
     @admin.action(description=_("Soft delete selected files"), permissions=["change"])
     def soft_delete_selected(self, request: HttpRequest, queryset: SoftDeleteQuerySet) -> None:

@@ -72,14 +72,19 @@ def file_detail(*, user: User, file_id: int) -> FileDetail:
 def file_text_page(*, user: User, file_id: int, page: int) -> TextPage:
     """Return one page of a file's extracted text (empty when none was extracted)."""
     row = file_visible(user=user, file_id=file_id)
-    content = FileContent.objects.filter(pk=row.content_hash).only("text").first()
-    text = content.text if content else ""
+    text = extracted_text(content_hash=row.content_hash)
     pages = max(1, -(-len(text) // TEXT_PAGE_CHARS))
     if page > pages:
         message = _("Page %(page)s is past the last page, %(pages)s.")
         raise InvalidInput(errors={"page": [message % {"page": page, "pages": pages}]})
     start = (page - 1) * TEXT_PAGE_CHARS
     return TextPage(text[start : start + TEXT_PAGE_CHARS], page, pages, len(text))
+
+
+def extracted_text(*, content_hash: str) -> str:
+    """Return the text extracted from this content ("" when there is none)."""
+    content = FileContent.objects.filter(pk=content_hash).only("text").first()
+    return content.text if content else ""
 
 
 def file_original(*, user: User, file_id: int) -> tuple[FileIndex, Path]:

@@ -17,6 +17,8 @@ from search.freshness import snapshot_time
 
 class ServedFileIndexAdmin(FileIndexAdmin):
     list_display = [*FileIndexAdmin.list_display, "in_search_index"]
+    readonly_fields = [*FileIndexAdmin.readonly_fields, "in_search_index"]
+    status_fields = [*FileIndexAdmin.status_fields, "in_search_index"]
 
     def get_search_results(self, request: HttpRequest, queryset: QuerySet, search_term: str):
         """Find files by their path folded as search folds it too: `toplanti` finds

@@ -1,5 +1,6 @@
 """Rendered search pages kept in the shared cache, keyed by the index state they came from."""
 
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,6 +12,7 @@ from indexer.access import User
 from search.request import SearchRequest
 from search.selectors import search_context, search_page
 from search.serializers import SearchPageSerializer, SearchResultSerializer
+from search.signals import search_performed
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,3 +44,21 @@ def search_page_cached(*, request: SearchRequest, user: User) -> SearchAnswer:
         }
         cache_set(key, rendered, settings.SEARCH_CACHE_TTL)
     return SearchAnswer(rendered["results"], rendered["page"], cached, context.pending_files)
+
+
+def search_page_reported(
+    *, request: SearchRequest, user: User, sender: object, started: float
+) -> tuple[SearchAnswer, float]:
+    """Answer `user`'s search and report it as performed; also return its latency in ms,
+    counted from `started` (a time.perf_counter() reading)."""
+    answer = search_page_cached(request=request, user=user)
+    latency_ms = round((time.perf_counter() - started) * 1000, 2)
+    search_performed.send(
+        sender=sender,
+        user=user,
+        request=request,
+        total_results=answer.page["total_results"],
+        latency_ms=latency_ms,
+        cached=answer.cached,
+    )
+    return answer, latency_ms

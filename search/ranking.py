@@ -12,7 +12,7 @@ from search.engine import SearchIndex, fuse_scores
 from search.engine.analysis import KeywordQuery
 from search.engine.encoder import encode_query
 from search.factory import get_encoder
-from search.request import Match, Mode, Ordering, SearchRequest
+from search.request import Collapse, Match, Mode, Ordering, SearchRequest
 
 SEMANTIC_OK = "ok"
 # A pasted query is encoded in passage-sized parts, at most this many, spread over it (see
@@ -51,8 +51,18 @@ class Ranking:
     fused: bool = False
 
 
-def rank_files(index: SearchIndex, request: SearchRequest, mask: np.ndarray | None) -> Ranking:
-    """Rank by the requested mode; say whether semantic search could take part."""
+def rank_files(
+    index: SearchIndex,
+    request: SearchRequest,
+    mask: np.ndarray | None,
+    *,
+    like: Ranking | None = None,
+) -> Ranking:
+    """Rank by the requested mode; say whether semantic search could take part.
+
+    `like`, a ranking of the same query under other filters, lends its analysed query and
+    query vector, which do not depend on the filters.
+    """
     semantic = index.semantic_problem or SEMANTIC_OK
     query, mode = request.query, request.mode
     if not query:
@@ -60,17 +70,12 @@ def rank_files(index: SearchIndex, request: SearchRequest, mask: np.ndarray | No
         return Ranking([Ranked(row, None, None, None) for row in rows], semantic)
     if mode == Mode.SEMANTIC and semantic != SEMANTIC_OK:
         raise ServiceUnavailable(_("Semantic search is unavailable: %s.") % semantic)
-    keyword_query = index.keyword_query(query)
+    keyword_query = like.query if like and like.query else index.keyword_query(query)
     corrected = keyword_query.corrected_query(query)
     keyword = _keyword(index, keyword_query, mask) if mode != Mode.SEMANTIC else []
     if mode == Mode.KEYWORD or semantic != SEMANTIC_OK:
         return Ranking(keyword, semantic, keyword_query, None, corrected)
-    vector = encode_query(
-        get_encoder(),
-        corrected or query,
-        words=settings.SEMANTIC_PASSAGE_WORDS,
-        max_parts=QUERY_PARTS,
-    )
+    vector = like.vector if like and like.vector is not None else _query_vector(corrected or query)
     floor = _similarity_floor(index, vector, request.filters.min_score or 0.0)
     if mode == Mode.SEMANTIC:
         meaning = _semantic(index, vector, mask, floor)
@@ -85,6 +90,12 @@ def rank_files(index: SearchIndex, request: SearchRequest, mask: np.ndarray | No
         if item.keyword is not None or (item.semantic is not None and item.semantic.score >= floor)
     ]
     return Ranking(fused, semantic, keyword_query, vector, corrected, True)
+
+
+def _query_vector(query: str) -> np.ndarray:
+    return encode_query(
+        get_encoder(), query, words=settings.SEMANTIC_PASSAGE_WORDS, max_parts=QUERY_PARTS
+    )
 
 
 def _keyword(index: SearchIndex, query: KeywordQuery, mask: np.ndarray | None) -> list[Ranked]:
@@ -165,3 +176,18 @@ def collapse_copies(index: SearchIndex, ranked: list[Ranked]) -> list[Ranked]:
             seen.add(group)
         kept.append(item)
     return kept
+
+
+def listed_files(
+    index: SearchIndex,
+    request: SearchRequest,
+    mask: np.ndarray | None,
+    *,
+    like: Ranking | None = None,
+) -> tuple[Ranking, list[Ranked]]:
+    """Rank, order and collapse the files as the request asks: every result, in order."""
+    ranking = rank_files(index, request, mask, like=like)
+    ranked = order_files(index, ranking.items, request.ordering)
+    if request.collapse == Collapse.CONTENT:
+        ranked = collapse_copies(index, ranked)
+    return ranking, ranked

@@ -47,6 +47,26 @@ class Collapse(StrEnum):
     NONE = "none"
 
 
+class Facet(StrEnum):
+    """What results can be counted by, beside the list."""
+
+    CONTENT_TYPE = "content_type"
+    FOLDER = "folder"
+    YEAR = "year"
+    EXTRACTION = "extraction"
+
+    @property
+    def filters(self) -> tuple[str, ...]:
+        """Name the SearchFilters this facet narrows by: left out when it is counted."""
+        return {
+            Facet.CONTENT_TYPE: ("type",),
+            # A folder's subfolders are counted within it: the path filter stays.
+            Facet.FOLDER: (),
+            Facet.YEAR: ("date_from", "date_to"),
+            Facet.EXTRACTION: ("extraction",),
+        }[self]
+
+
 class Ordering(StrEnum):
     RELEVANCE = "relevance"
     LAST_MODIFIED = "last_modified"
@@ -123,6 +143,10 @@ class SearchFilters:
             if (value := getattr(self, field.name)) is not None
         }
 
+    def without(self, names: tuple[str, ...]) -> "SearchFilters":
+        """Return these filters with `names` unset."""
+        return dataclasses.replace(self, **dict.fromkeys(names))
+
     def file_filter(
         self, *, exclude_file_ids: frozenset[int], allowed_prefixes: tuple[str, ...] | None
     ) -> FileFilter:
@@ -153,6 +177,7 @@ class SearchRequest:
     page_size: int = DEFAULT_PAGE_SIZE
     collapse: Collapse = Collapse.CONTENT
     explain: bool = False
+    facets: tuple[Facet, ...] = ()
 
     def cache_identity(self) -> dict[str, Any]:
         """Return what tells this search's answer apart, as JSON-ready values."""
@@ -165,4 +190,5 @@ class SearchRequest:
             "page_size": self.page_size,
             "collapse": self.collapse.value,
             "explain": self.explain,
+            "facets": [facet.value for facet in self.facets],
         }

@@ -14,10 +14,11 @@ from core.exceptions import InvalidInput, ServiceUnavailable
 from indexer.access import AccessScope, User, scopes
 from search.engine import FileFilter, IndexUnavailable, SearchIndex
 from search.explain import explanation
+from search.facets import facet_counts
 from search.factory import get_index_holder, get_index_lag
 from search.freshness import Lag
-from search.ranking import Ranked, Ranking, collapse_copies, order_files, rank_files
-from search.request import Collapse, Match, Mode, SearchRequest
+from search.ranking import Ranked, Ranking, listed_files
+from search.request import Match, Mode, SearchRequest
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +81,8 @@ class SearchPage:
     index_generation: int
     semantic: str
     corrected_query: str | None
+    # Counts by facet name, each a list of {"value", "count"}; None when none were asked for.
+    facets: dict[str, list[dict[str, str | int]]] | None
 
 
 def search_context(*, user: User) -> SearchContext:
@@ -96,10 +99,7 @@ def search_page(*, context: SearchContext, request: SearchRequest) -> SearchPage
     """Run one search and return the page of results it asks for."""
     index = context.index
     mask = index.table.mask(context.file_filter(request))
-    ranking = rank_files(index, request, mask)
-    ranked = order_files(index, ranking.items, request.ordering)
-    if request.collapse == Collapse.CONTENT:
-        ranked = collapse_copies(index, ranked)
+    ranking, ranked = listed_files(index, request, mask)
     page, page_size = request.page, request.page_size
     pages = max(1, math.ceil(len(ranked) / page_size))
     if page > pages:
@@ -116,6 +116,15 @@ def search_page(*, context: SearchContext, request: SearchRequest) -> SearchPage
         index_generation=index.generation,
         semantic=ranking.semantic,
         corrected_query=ranking.corrected_query,
+        facets=facet_counts(
+            index=index,
+            request=request,
+            file_filter=context.file_filter,
+            ranking=ranking,
+            ranked=ranked,
+        )
+        if request.facets
+        else None,
     )
 
 

@@ -8,12 +8,15 @@ from rest_framework import serializers
 from core.progress import Phase
 from core.serializers import PlainOutputSerializer
 from indexer.serializers import ExtractionSerializer, FileSerializer
+from search.engine.facets import FACET_VALUES
+from search.fields import ChoiceListField
 from search.request import (
     DEFAULT_PAGE_SIZE,
     MAX_PAGE,
     MAX_PAGE_SIZE,
     MAX_QUERY_CHARS,
     Collapse,
+    Facet,
     Match,
     Mode,
     Ordering,
@@ -44,6 +47,11 @@ class SearchQuerySerializer(serializers.Serializer):
     )
     explain = serializers.BooleanField(
         default=False, help_text="Say why each result matched and how it was ranked."
+    )
+    facets = ChoiceListField(
+        choices=[*Facet],
+        required=False,
+        help_text="Count all the results by these, each without its own filter: metadata.facets.",
     )
 
     def get_fields(self) -> dict[str, serializers.Field]:
@@ -83,6 +91,7 @@ class SearchQuerySerializer(serializers.Serializer):
             page_size=data["page_size"],
             collapse=Collapse(data["collapse"]),
             explain=data["explain"],
+            facets=tuple(Facet(name) for name in data.get("facets", ())),
         )
 
 
@@ -159,6 +168,31 @@ class SearchResultSerializer(FileSerializer):
     explain = ExplanationSerializer(allow_null=True, help_text="With explain=true; else null.")
 
 
+class FacetValueSerializer(PlainOutputSerializer):
+    value = serializers.CharField()
+    count = serializers.IntegerField()
+
+
+def _facet(help_text: str) -> FacetValueSerializer:
+    return FacetValueSerializer(
+        many=True,
+        required=False,
+        help_text=f"{help_text} At most {FACET_VALUES}, the largest first.",
+    )
+
+
+class FacetsSerializer(PlainOutputSerializer):
+    """Only the facets asked for are present."""
+
+    content_type = _facet("Results by MIME type.")
+    folder = _facet(
+        "Results by subfolder of the path filter, or of the folder holding them all; the "
+        "value is the folder's path."
+    )
+    year = _facet("Results by the year they were last modified, in TIME_ZONE; latest first.")
+    extraction = _facet("Results by how their text extraction ended.")
+
+
 class SearchPageSerializer(PlainOutputSerializer):
     """What one search found, the same for everyone who asks it of the same index."""
 
@@ -173,6 +207,9 @@ class SearchPageSerializer(PlainOutputSerializer):
         allow_null=True,
         help_text="The query as searched when words missing from the index were taken for "
         "typos of words it has; null when none were.",
+    )
+    facets = FacetsSerializer(
+        allow_null=True, help_text="With facets=…: exact counts over all the results."
     )
 
 

@@ -9,13 +9,12 @@ from rest_framework.views import APIView
 from core.api import success_response
 from core.schema import envelope, error_responses
 from core.throttling import FailOpenScopedRateThrottle
-from search.caching import search_page_cached
+from search.caching import search_page_reported
 from search.serializers import (
     SearchMetadataSerializer,
     SearchQuerySerializer,
     SearchResultSerializer,
 )
-from search.signals import search_performed
 
 SEARCH_RESPONSES = {
     200: OpenApiResponse(
@@ -41,9 +40,10 @@ class SearchView(APIView):
         query = SearchQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         search_request = query.search_request()
-        answer = search_page_cached(request=search_request, user=request.user)
+        answer, latency_ms = search_page_reported(
+            request=search_request, user=request.user, sender=type(self), started=started
+        )
         page = answer.page
-        latency_ms = round((time.perf_counter() - started) * 1000, 2)
         metadata = SearchMetadataSerializer(
             page
             | _page_links(request, page)
@@ -53,14 +53,6 @@ class SearchView(APIView):
                 "index_pending_files": answer.pending_files,
             }
         ).data
-        search_performed.send(
-            sender=type(self),
-            user=request.user,
-            request=search_request,
-            total_results=page["total_results"],
-            latency_ms=latency_ms,
-            cached=answer.cached,
-        )
         return success_response(answer.results, message=_("Search completed"), metadata=metadata)
 
 

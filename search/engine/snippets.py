@@ -39,6 +39,33 @@ def snippet(text: str, query: Highlights | None, *, max_chars: int = 300) -> str
     return ("…" if start > 0 else "") + body + ("…" if stop < len(text) else "")
 
 
+# At one position, tags that close come before tags that open, and a passage wraps the marks.
+_TAG_ORDER = {"</mark>": 0, "</span>": 1, '<span class="passage" id="passage">': 2, "<mark>": 3}
+
+
+def highlight(text: str, query: Highlights | None, *, passage: tuple[int, int] | None) -> str:
+    """Return HTML: all of `text`, the words the query matches marked, `passage` wrapped."""
+    matches = [] if query is None else _matches(text, query)
+    tags = [(start, "<mark>") for start, _ in matches] + [(stop, "</mark>") for _, stop in matches]
+    if passage is not None:
+        start, stop = max(0, passage[0]), min(len(text), passage[1])
+        # A mark across the passage's edge would not nest: leave that word unmarked.
+        tags = [
+            tag
+            for tag, (first, last) in zip(tags, matches * 2, strict=True)
+            if not (first < start < last or first < stop < last)
+        ]
+        if start < stop:
+            tags += [(start, '<span class="passage" id="passage">'), (stop, "</span>")]
+    tags.sort(key=lambda tag: (tag[0], _TAG_ORDER[tag[1]]))
+    pieces, cursor = [], 0
+    for position, tag in tags:
+        pieces += [html.escape(text[cursor:position]), tag]
+        cursor = position
+    pieces.append(html.escape(text[cursor:]))
+    return "".join(pieces)
+
+
 def _matches(text: str, query: Highlights) -> list[tuple[int, int]]:
     """Return the spans of the words of `text` that the query matches."""
     folded = fold_in_place(text)

@@ -1,4 +1,5 @@
 import io
+import re
 
 import httpx
 import pytest
@@ -23,16 +24,25 @@ def test_cache_warning_without_redis(settings):
 
 
 @pytest.mark.django_db
-def test_demo_user_gets_one_token_and_is_told_how_to_call_the_api():
-    out = io.StringIO()
+def test_demo_user_gets_one_token_and_a_new_password_to_sign_in_with_each_time():
+    first, second = io.StringIO(), io.StringIO()
 
-    call_command("demo_user", stdout=out)
-    call_command("demo_user", stdout=out)
+    call_command("demo_user", stdout=first)
+    call_command("demo_user", "--base-url", "http://127.0.0.1:8100", stdout=second)
 
     token = Token.objects.get(user__username="demo")
-    assert out.getvalue().count(f"Demo user 'demo' has API token {token.key}\n") == 2
-    assert f"curl -H 'Authorization: Token {token.key}' " in out.getvalue()
-    assert not token.user.has_usable_password()
+    [password] = re.findall(r"password (\S+)\)", second.getvalue())
+    assert second.getvalue() == (
+        f"Search page: http://127.0.0.1:8100/  (sign in as 'demo', password {password})\n"
+        f"Demo user 'demo' has API token {token.key}\n"
+        f"Try:  curl -H 'Authorization: Token {token.key}' "
+        "'http://127.0.0.1:8100/api/search/?q=password'\n"
+        "Docs: http://127.0.0.1:8100/api/docs/   Admin: http://127.0.0.1:8100/admin/ "
+        "(python manage.py createsuperuser)\n"
+    )
+    assert f"has API token {token.key}\n" in first.getvalue()
+    assert f"password {password})" not in first.getvalue()
+    assert token.user.check_password(password)
 
 
 @pytest.mark.django_db(transaction=True)

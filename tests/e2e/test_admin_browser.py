@@ -7,7 +7,7 @@ import pytest
 from django.contrib.auth.models import User
 from playwright.sync_api import Page
 
-from indexer.models import FileIndex
+from indexer.models import FileContent, FileIndex
 from search.services import search_index_build
 from tests.e2e.conftest import PASSWORD
 from tests.factories import file_index
@@ -137,3 +137,28 @@ def test_every_column_fits_a_1366_pixel_screen_with_long_paths(page: Page, super
 
     assert header is not None
     assert header["x"] + header["width"] <= 1366
+
+
+def test_a_files_page_shows_its_status_and_a_scrolling_preview_of_its_text(
+    page: Page, superuser, files, screenshots: Path
+):
+    text = "/çok/uzun/" * 60 + "\n" + "Toplantı notları: <bütçe> & takvim\n" * 100
+    notes = files["notes"]
+    FileContent.objects.create(content_hash=notes.content_hash, text=text, encoding="utf-8")
+    page.set_viewport_size({"width": 1366, "height": 768})
+    log_in(page, superuser, f"{CHANGELIST}{notes.pk}/change/")
+
+    preview = page.locator(".field-text_preview pre.text-preview")
+    scrolls = preview.evaluate("pre => pre.scrollHeight > pre.clientHeight")
+    box = preview.bounding_box()
+
+    assert page.locator("fieldset h2").all_inner_texts() == ["Status", "Extracted text", "History"]
+    assert page.locator(".field-in_search_index img").get_attribute("alt") == "True"
+    assert preview.inner_text() == text[:2000]
+    assert page.locator(".field-text_preview .text-preview-more").inner_text() == (
+        "… 2,101 more characters"
+    )
+    assert scrolls
+    assert box is not None
+    assert box["x"] + box["width"] <= 1366
+    page.screenshot(path=screenshots / "admin-file-page.png", full_page=True)

@@ -1,7 +1,11 @@
+import re
+
 import pytest
 from django.contrib.auth.models import Permission, User
 
-from indexer.models import FileIndex
+from indexer.admin import PREVIEW_CHARS
+from indexer.models import FileContent, FileIndex
+from search.services import search_index_build
 from tests.factories import file_index
 
 pytestmark = pytest.mark.django_db
@@ -138,3 +142,124 @@ def test_a_files_page_is_read_only_with_no_save_button(superuser_client):
     assert page.status_code == 200
     assert 'name="_save"' not in page.content.decode()
     assert superuser_client.post(f"{CHANGELIST}{row.pk}/change/", {}).status_code == 403
+
+
+def text_of(row: FileIndex, text: str) -> None:
+    FileContent.objects.create(content_hash=row.content_hash, text=text, encoding="utf-8")
+
+
+def field(page: str, name: str) -> str:
+    """Return the readonly value of one field of an admin change page, as served."""
+    start = page.index(f'<div class="form-row field-{name}">')
+    opening = page.index('<div class="readonly">', start) + len('<div class="readonly">')
+    return page[opening : page.index("</div>", opening)]
+
+
+def test_a_files_page_groups_the_file_then_its_status_text_and_history(superuser_client):
+    row = file_index()
+
+    form = superuser_client.get(f"{CHANGELIST}{row.pk}/change/").context["adminform"]
+
+    assert [(fieldset.name, list(fieldset.fields)) for fieldset in form] == [
+        (
+            None,
+            [
+                "file_path",
+                "content_type",
+                "file_size",
+                "last_modified",
+                "content_hash",
+                "search_keywords",
+            ],
+        ),
+        ("Status", ["extraction_status", "extractor", "extraction_detail", "in_search_index"]),
+        ("Extracted text", ["text_preview"]),
+        ("History", ["created_at", "updated_at", "deleted_at"]),
+    ]
+
+
+def test_a_files_page_previews_the_start_of_its_text_escaped_and_counts_the_rest(
+    superuser_client,
+):
+    row = file_index(extraction_status="ok", extractor="text/1")
+    start = "<script>alert('x')</script> & İstanbul\n"
+    text_of(row, start + "a" * (PREVIEW_CHARS - len(start)) + "b" * 12_345)
+
+    page = superuser_client.get(f"{CHANGELIST}{row.pk}/change/").content.decode()
+
+    assert field(page, "text_preview") == (
+        '<pre class="text-preview">&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; &amp; '
+        f"İstanbul\n{'a' * (PREVIEW_CHARS - len(start))}</pre>"
+        '<p class="text-preview-more">… 12,345 more characters</p>'
+    )
+    assert (field(page, "extraction_status"), field(page, "extractor")) == ("ok", "text/1")
+
+
+def test_a_short_text_is_previewed_whole(superuser_client):
+    row = file_index()
+    text_of(row, "Toplantı notları\n")
+
+    page = superuser_client.get(f"{CHANGELIST}{row.pk}/change/").content.decode()
+
+    assert field(page, "text_preview") == '<pre class="text-preview">Toplantı notları\n</pre>'
+
+
+def test_a_file_with_no_extracted_text_says_so(superuser_client):
+    row = file_index(extraction_status="skipped", extraction_detail="Binary file.")
+
+    page = superuser_client.get(f"{CHANGELIST}{row.pk}/change/").content.decode()
+
+    assert field(page, "text_preview") == "<p>(no text extracted)</p>"
+    assert field(page, "extraction_detail") == "Binary file."
+
+
+def test_a_deleted_files_page_still_previews_its_text(superuser_client):
+    row = file_index()
+    text_of(row, "Eski rapor")
+    row.soft_delete()
+
+    page = superuser_client.get(f"{CHANGELIST}{row.pk}/change/").content.decode()
+
+    assert field(page, "text_preview") == '<pre class="text-preview">Eski rapor</pre>'
+
+
+def test_the_preview_speaks_turkish_to_a_turkish_browser(superuser_client):
+    row = file_index()
+    text_of(row, "ç" * (PREVIEW_CHARS + 1_500))
+
+    page = superuser_client.get(
+        f"{CHANGELIST}{row.pk}/change/", headers={"accept-language": "tr"}
+    ).content.decode()
+
+    assert field(page, "text_preview").endswith(
+        '</pre><p class="text-preview-more">… 1.500 karakter daha</p>'
+    )
+    assert re.findall(r'class="fieldset-heading">([^<]*)</h2>', page) == [
+        "Durum",
+        "Çıkarılan metin",
+        "Geçmiş",
+    ]
+    assert re.findall(r"<label>([^<]*)</label>\s*<div class=\"readonly\">", page)[-6:] == [
+        "Extraction detail:",
+        "Arama dizininde:",
+        "Metin önizlemesi:",
+        "Created at:",
+        "Updated at:",
+        "Deleted at:",
+    ]
+
+
+def test_a_files_page_tells_whether_the_served_search_index_holds_it(superuser_client):
+    row = file_index()
+    text_of(row, "Bütçe raporu")
+    before = superuser_client.get(f"{CHANGELIST}{row.pk}/change/").content.decode()
+
+    search_index_build()
+    after = superuser_client.get(f"{CHANGELIST}{row.pk}/change/").content.decode()
+
+    assert field(before, "in_search_index") == (
+        '<img src="/static/admin/img/icon-no.svg" alt="False">'
+    )
+    assert field(after, "in_search_index") == (
+        '<img src="/static/admin/img/icon-yes.svg" alt="True">'
+    )

@@ -4,6 +4,8 @@ That non-staff users see only their own searches in analytics is tested in
 tests/analytics/test_analytics_api.py (test_non_staff_users_see_only_their_own_searches).
 """
 
+from urllib.parse import quote
+
 import pytest
 from django.test import Client
 from django.urls import resolve
@@ -14,10 +16,19 @@ from tests.reliability.urlconf import Route, all_routes
 pytestmark = pytest.mark.django_db
 
 ROUTES = all_routes()
-PUBLIC = {"health", "schema", "docs", "redoc", "admin:login"}
+PUBLIC = {"health", "schema", "docs", "redoc", "admin:login", "login"}
+# Pages for people: a visitor who has not signed in is sent to sign in first.
+SIGNED_IN_PAGES = {"search-page", "file-page"}
+# They change only the visitor's own session (signing out, the language), never data.
+SESSION_ONLY = {"logout", "set_language"}
 # Everything outside the admin, with who may use it. The admin is staff-only as a whole.
 # Reindexing is deliberately absent: it is a management command, never an HTTP endpoint.
 NON_ADMIN = {
+    "": "users (the search page)",
+    "files/<int:file_id>/": "users, within their folders",
+    "accounts/login/": "anyone",
+    "accounts/logout/": "anyone, for their own session",
+    "i18n/setlang/": "anyone, for their own session",
     "api/health/": "anyone",
     "api/search/": "users",
     "api/analytics/": "users",
@@ -53,7 +64,11 @@ def test_only_known_endpoints_live_outside_the_admin():
     assert not [route for route in ROUTES if "reindex" in route.pattern + route.name]
 
 
-@pytest.mark.parametrize("route", [r for r in ROUTES if r.name not in PUBLIC], ids=ids)
+@pytest.mark.parametrize(
+    "route",
+    [r for r in ROUTES if r.name not in PUBLIC | SIGNED_IN_PAGES | SESSION_ONLY],
+    ids=ids,
+)
 @pytest.mark.parametrize("method", ["get", "post"])
 def test_every_endpoint_but_health_schema_and_docs_refuses_anonymous_requests(
     route: Route, method: str
@@ -65,6 +80,17 @@ def test_every_endpoint_but_health_schema_and_docs_refuses_anonymous_requests(
         assert response.headers["Location"].startswith(("/admin/login/", "/admin/"))
     else:
         assert (response.status_code, response.json()) == (401, NOT_AUTHENTICATED)
+
+
+@pytest.mark.parametrize("route", [r for r in ROUTES if r.name in SIGNED_IN_PAGES], ids=ids)
+def test_pages_send_anonymous_visitors_to_sign_in_and_take_no_posts(route: Route):
+    visit = Client().get(route.path)
+
+    assert (visit.status_code, visit.headers["Location"]) == (
+        302,
+        f"/accounts/login/?next={quote(route.path)}",
+    )
+    assert Client().post(route.path).status_code == 405
 
 
 @pytest.mark.parametrize("route", [r for r in ROUTES if r.name in PUBLIC], ids=ids)

@@ -56,6 +56,7 @@ def empty_page(mode: str) -> dict[str, Any]:
             "index_generation": 1,
             "semantic": "ok",
             "corrected_query": None,
+            "facets": None,
             "cached": False,
             "index_pending_files": 0,
             "next": None,

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.test import Client, override_settings
 from rest_framework.test import APIClient
 
+from indexer.admin import PREVIEW_CHARS
 from indexer.models import FileIndex
 from tests.search.conftest import reindex
 
@@ -60,7 +61,8 @@ def test_a_matching_snippet_does_show_the_text(api: APIClient, secret_file):
 
 
 def test_no_other_endpoint_carries_the_text(api: APIClient, secret_file, admin_client: Client):
-    """Analytics, health, metrics and the admin (a superuser's view) show no file text."""
+    """Analytics, health, metrics and the admin's lists show no file text; a file's admin page
+    previews the start of it, to staff who may see the file."""
     api.get("/api/search/", {"q": "sakla0001"})
     row = FileIndex.objects.get(file_path=str(secret_file))
     pages = [
@@ -68,13 +70,14 @@ def test_no_other_endpoint_carries_the_text(api: APIClient, secret_file, admin_c
         Client().get("/api/health/"),
         admin_client.get("/metrics"),
         admin_client.get("/admin/indexer/fileindex/"),
-        admin_client.get(f"/admin/indexer/fileindex/{row.id}/change/"),
         admin_client.get("/admin/analytics/searchevent/"),
     ]
+    file_page = admin_client.get(f"/admin/indexer/fileindex/{row.id}/change/")
 
-    assert [page.status_code for page in pages] == [200] * len(pages)
+    assert [page.status_code for page in [*pages, file_page]] == [200] * (len(pages) + 1)
     # The admin lists a file's keywords: its 20 most frequent words, a summary, not the text.
     assert max(leaked_chars(page.content.decode()) for page in pages) <= settings.SNIPPET_CHARS
+    assert leaked_chars(file_page.content.decode()) <= PREVIEW_CHARS
 
 
 @pytest.mark.parametrize("path_filter", ["/etc", "/", "/root", "/tmp/../etc", "/proc/self"])

@@ -63,7 +63,7 @@ def test_passwords_are_stored_hashed_by_django():
 
 
 def test_tokens_never_reach_the_logs(api: APIClient, token: str, corpus, caplog, monkeypatch):
-    from search import views
+    from search import caching
 
     caplog.set_level(logging.DEBUG)
     forged = "f" * 40
@@ -71,7 +71,7 @@ def test_tokens_never_reach_the_logs(api: APIClient, token: str, corpus, caplog,
     api.get("/api/search/", {"page": 0})  # 400
     APIClient().get("/api/search/", headers={"authorization": f"Token {forged}"})  # 401
     APIClient().get("/metrics", headers={"authorization": f"Bearer {forged}"})  # 401
-    monkeypatch.setattr(views, "search_page_cached", _broken)
+    monkeypatch.setattr(caching, "search_page_cached", _broken)
     api.get("/api/search/", {"q": "printer"})  # 500, logged with its traceback
 
     statuses = [record.getMessage() for record in caplog.records if record.name == "django.request"]
@@ -91,5 +91,5 @@ def test_tokens_never_reach_the_logs(api: APIClient, token: str, corpus, caplog,
     assert not [event for event in SearchEvent.objects.values() if token in str(event)]
 
 
-def _broken(params):
+def _broken(**params):
     raise RuntimeError("the search failed")

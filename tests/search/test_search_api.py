@@ -275,12 +275,12 @@ def test_throttled_searches_get_429_with_retry_after(api, corpus, settings):
 
 
 def test_unexpected_errors_are_a_bare_500(search, corpus, monkeypatch):
-    from search import views
+    from search import caching
 
-    def broken(params):
+    def broken(**params):
         raise RuntimeError("secret detail")
 
-    monkeypatch.setattr(views, "search_page_cached", broken)
+    monkeypatch.setattr(caching, "search_page_cached", broken)
     response = search(q="printer")
 
     assert (response.status_code, response.json()) == (

@@ -89,6 +89,7 @@ def test_openapi_schema_documents_every_parameter_and_error(db):
         "ordering",
         "collapse",
         "explain",
+        "facets",
     }
     assert set(search["responses"]) == {"200", "400", "401", "429", "503"}
     assert set(schema["paths"]["/api/analytics/"]["get"]["responses"]) == {
