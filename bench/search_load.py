@@ -7,10 +7,13 @@ folder and starts three servers in turn: uvicorn with one worker, uvicorn with N
 sharing its socket, and `manage.py serve` with N workers, each with a socket of its own.
 It drives each with wrk (Debian package
 `wrk`) from one thread: a closed loop of 1, 8 or 32 keep-alive connections for a few seconds
-each. It prints requests/second and p50/p99 latency for cached queries, uncached keyword and
-uncached semantic queries, beside a floor: a JSON 404, which costs uvicorn, Django's middleware
-and the client but no search. wrk needs about 0.05 ms of CPU a request where a Python client
-needed 1.2 ms, which on 2 cores was CPU taken from the server it measured.
+each. It prints requests/second and p50/p99 latency for cached queries, uncached keyword,
+semantic and hybrid queries, beside a floor: a JSON 404, which costs uvicorn, Django's middleware
+and the client but no search. Uncached semantic search at one client is also set beside the
+model's floor measured in the same run (bench.model_floor: a bare torch encode, float32 on one
+thread, plus an exact FAISS search, in-process), and hybrid beside semantic. wrk needs about
+0.05 ms of CPU a request where a Python client needed 1.2 ms, which on 2 cores was CPU taken
+from the server it measured.
 Set REDIS_URL to measure with the shared cache and throttle counts in Redis.
 """
 
@@ -19,6 +22,7 @@ import json
 import secrets
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
 from dataclasses import dataclass
@@ -48,7 +52,9 @@ def scenarios(queries: list[str], salt: str) -> list[Scenario]:
     def search(params: dict[str, str]) -> str:
         return f"/api/search/?{urlencode(params)}"
 
-    # A unique suffix makes every uncached request miss the cache but cost the same.
+    # A unique suffix makes every uncached request miss the cache but cost the same: a number,
+    # which typo correction leaves alone (a word of letters would be looked up as a typo in
+    # every request, as the hex suffix before it was).
     def uncached(mode: str) -> Scenario:
         return Scenario(
             f"uncached {mode}",
@@ -63,6 +69,7 @@ def scenarios(queries: list[str], salt: str) -> list[Scenario]:
         Scenario("cached", [search({"q": queries[0], "mode": "hybrid"})]),
         uncached("keyword"),
         uncached("semantic"),
+        uncached("hybrid"),
     ]
 
 
@@ -90,9 +97,13 @@ def report(name: str, clients: int, result: dict, single: float | None) -> float
     return rate
 
 
-def measure(base: str, token: str, paths: Path, queries: list[str], seconds: int) -> None:
+def measure(
+    base: str, token: str, paths: Path, queries: list[str], seconds: int
+) -> dict[str, float]:
+    """Print every scenario's rows; return each scenario's p50 ms at one client."""
     print(HEADER)
-    for scenario in scenarios(queries, salt=secrets.token_hex(3)):
+    single_p50 = {}
+    for scenario in scenarios(queries, salt=str(secrets.randbelow(900_000) + 100_000)):
         paths.write_text("\n".join(scenario.paths) + "\n")
         sent = run_wrk(base, token, paths, scenario.status, 0, 1, 1)["requests"]  # warm up
         single = None
@@ -100,9 +111,30 @@ def measure(base: str, token: str, paths: Path, queries: list[str], seconds: int
             result = run_wrk(base, token, paths, scenario.status, sent, clients, seconds)
             rate = report(scenario.name, clients, result, single)
             single = single or rate
+            single_p50.setdefault(scenario.name, result["p50_ms"])
             sent += result["requests"]
         if len(scenario.paths) > 1 and sent > len(scenario.paths):
             print(f"  ({scenario.name} repeated requests: raise PATHS_PER_SCENARIO)")
+    return single_p50
+
+
+def model_floor(env: dict[str, str], queries: list[str], scratch: Path) -> dict:
+    """Measure the bare torch encode + exact search floor in a process of its own."""
+    listed = scratch / "floor-queries.txt"
+    listed.write_text("\n".join(f"{query} floor{n}" for n, query in enumerate(queries)) + "\n")
+    command = [sys.executable, "-m", "bench.model_floor", env["INDEX_DIR"], str(listed)]
+    done = subprocess.run(command, env=env, check=True, capture_output=True, text=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def compare(p50: dict[str, float], floor: dict) -> None:
+    """Print uncached semantic at one client against the floor, and hybrid against semantic."""
+    semantic, hybrid = p50["uncached semantic"], p50["uncached hybrid"]
+    print(
+        f"1 client p50: semantic {semantic:.1f} ms = {semantic / floor['p50_ms']:.2f}x the "
+        f"floor ({floor['p50_ms']:.1f} ms: torch encode + exact search, in-process); "
+        f"hybrid {hybrid:.1f} ms = {hybrid / semantic:.2f}x semantic"
+    )
 
 
 def servers(workers: int) -> list[tuple[str, int, bool]]:
@@ -133,11 +165,12 @@ def main() -> None:
         manage(env, "reindex", str(scratch / "corpus"), "-v", "0")
         print(f"indexed {args.documents} documents in {time.perf_counter() - started:.1f} s")
         token = demo_token(env, scratch / "corpus")
+        floor = model_floor(env, queries, scratch)
         for title, workers, reuse_port in servers(args.workers):
             server, base = start_server(env, workers, reuse_port=reuse_port)
             try:
                 print(f"\n{title}")
-                measure(base, token, scratch / "paths.txt", queries, args.seconds)
+                compare(measure(base, token, scratch / "paths.txt", queries, args.seconds), floor)
             finally:
                 server.terminate()
                 server.wait(timeout=30)

@@ -7,7 +7,9 @@ request makes one hop, into a pool of SERVER_THREADS threads, so requests run si
 (the model and FAISS release the GIL) without queueing behind one thread.
 
 Each process loads the model and the served index before it answers, so no request waits for
-them, and then freezes what it has loaded out of the garbage collector's reach.
+them, and then freezes what it has loaded out of the garbage collector's reach. The index's
+vectors and the model's weights are mapped from their files, so the processes share one copy
+of them in the page cache; the rest (Django, the index's tables) each process holds alone.
 """
 
 import gc

@@ -102,3 +102,18 @@ def _adapted(row: Sequence[Any], adapters: dict[int, Callable[[Any], Any]]) -> l
         if values[i] is not None:
             values[i] = adapt(values[i])
     return values
+
+
+def analyze_tables(*models_: type[models.Model]) -> None:
+    """Refresh the planner's statistics of these tables, after writing many of their rows.
+
+    Until autovacuum gets to it, PostgreSQL plans with the counts from before: after the first
+    reindex of 100,000 files it expected 28 rows under a root, sorted all 100,000 for every
+    page of the next crawl, and took 1.3 s where 0.2 s will do.
+    """
+    tables = [model._meta.db_table for model in models_]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("ANALYZE " + ", ".join(map(connection.ops.quote_name, tables)))
+        elif connection.vendor == "sqlite":
+            cursor.execute("PRAGMA optimize")

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db.models import Max
 
 from core.progress import NoProgress, Phase, Progress
+from indexer.bulk import analyze_tables
 from indexer.crawler import CrawlProblem, FoundFile, Reason, checked_roots, count_files, walk_roots
 from indexer.extract import EXTRACTORS, Limits
 from indexer.extract.pool import ExtractionPool, PoolSettings
@@ -23,6 +24,8 @@ from indexer.validators import path_length_error
 
 # Files read, restored or deleted per batch; each batch's writes are committed before the next.
 BATCH_FILES = 2000
+# Rows a run writes before it refreshes the planner's statistics of the file index.
+ANALYZE_AFTER_ROWS = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,10 +77,13 @@ def file_index_sync(
         crawl.extract()
     finally:
         crawl.to_read.close()
-        crawl.report.elapsed = time.monotonic() - started
+        report = crawl.report
         if not options.dry_run:
+            if report.new + report.changed + report.deleted + report.restored >= ANALYZE_AFTER_ROWS:
+                analyze_tables(FileIndex)
             file_index_changed.send(sender=FileIndex)
-    return crawl.report
+        report.elapsed = time.monotonic() - started
+    return report
 
 
 def extraction_settings() -> PoolSettings:

@@ -12,6 +12,8 @@ MAX_PATH_BYTES = 2048
 
 def path_length_error(path: str) -> str | None:
     """Return why `path` is too long to store, or None when it fits."""
+    if len(path) * 4 <= MAX_PATH_BYTES:
+        return None  # at most 4 bytes a character: fits without encoding it
     if len(path) > MAX_PATH_CHARS:
         return f"path has {len(path)} characters; the limit is {MAX_PATH_CHARS}"
     return _path_bytes_error(path)

@@ -5,13 +5,20 @@ the time torch takes on these CPUs, with the same vectors (cosine 0.99999 on the
 collections' queries). Passages, encoded in batches during a reindex, stay on torch.
 """
 
+import contextlib
+import fcntl
+import hashlib
 import json
 import logging
 import os
+import platform
+import shutil
+import subprocess
+import sys
 import tempfile
 import threading
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +27,14 @@ import numpy as np
 logger = logging.getLogger(__name__)
 # Raise to export again when the exported graph's shape changes.
 EXPORT_VERSION = 1
+# Raise to prepare the served graph again when how it is prepared from the export changes.
+PREPARE_VERSION = 1
+# Runs optimize() in a process of its own: ONNX Runtime keeps the 90 MiB the optimization
+# allocates, which in a serving process would be memory it never gives back.
+_OPTIMIZE = (
+    "import sys; sys.path.insert(0, sys.argv[1]); "
+    "from search.engine.onnx_queries import optimize; optimize(sys.argv[2], sys.argv[3])"
+)
 
 
 class Unsupported(Exception):
@@ -62,12 +77,26 @@ class OnnxQueryEncoder:
         options.intra_op_num_threads = self.threads
         options.inter_op_num_threads = 1
         session = onnxruntime.InferenceSession(
-            str(self.graph_path), options, providers=["CPUExecutionProvider"]
+            str(self._served_graph(onnxruntime.__version__)),
+            options,
+            providers=["CPUExecutionProvider"],
         )
         tokenizer = Tokenizer.from_file(str(self.model_path / "tokenizer.json"))
         tokenizer.enable_truncation(max_tokens)
         tokenizer.enable_padding()
         return session, tokenizer
+
+    def _served_graph(self, runtime_version: str) -> Path:
+        """Return the graph prepared for this runtime and CPU, preparing it if need be; the
+        export itself if that fails."""
+        name = f"{self.graph_path.stem}-p{PREPARE_VERSION}-ort{runtime_version}-{_cpu_tag()}"
+        prepared = self.graph_path.with_name(f"{name}.onnx")
+        try:
+            prepare(self.graph_path, prepared)
+        except (OSError, subprocess.SubprocessError) as error:
+            logger.warning("Queries encode on the export, a copy in every process: %s", error)
+            return self.graph_path
+        return prepared
 
 
 def check_supported(model_path: Path) -> int:
@@ -117,6 +146,76 @@ def export(model_path: Path, graph_path: Path) -> None:
     finally:
         Path(temporary).unlink(missing_ok=True)
     logger.info("Exported the query encoder to %s", graph_path)
+
+
+def prepare(source: Path, target: Path) -> None:
+    """Have ONNX Runtime optimize the export into `target`, its weights in a file beside it.
+
+    Loaded from there, the weights are mapped from the file, not copied: processes serving
+    queries share one copy. The weights are also saved prepacked (laid out for the matrix
+    kernels), which otherwise each process would prepack into memory of its own.
+    """
+    if target.is_file():
+        return
+    with _locked(target.parent / ".prepare.lock"):
+        if target.is_file():  # another process prepared it while this one waited
+            return
+        scratch = Path(tempfile.mkdtemp(dir=target.parent, prefix=".prepare-"))
+        try:
+            root = str(Path(__file__).resolve().parents[2])
+            written = scratch / target.name
+            command = [sys.executable, "-c", _OPTIMIZE, root, str(source), str(written)]
+            # This Python, running our own code on our own paths (S603).
+            done = subprocess.run(command, capture_output=True, text=True, timeout=600)  # noqa: S603
+            if done.returncode != 0:
+                raise OSError(f"preparing the graph failed: {done.stderr.strip()[-500:]}")
+            data = f"{target.name}.data"
+            os.replace(scratch / data, target.parent / data)
+            os.replace(written, target)  # last: a graph is never without weights
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+    logger.info("Prepared the query encoder in %s", target)
+
+
+def optimize(source: str, target: str) -> None:
+    """Write ONNX Runtime's optimized `source` graph to `target`, weights in `target`.data."""
+    import onnxruntime
+
+    options = onnxruntime.SessionOptions()
+    # Not ORT_ENABLE_ALL, whose layout changes may suit only the CPU that made them.
+    options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_EXTENDED
+    options.optimized_model_filepath = target
+    data = Path(f"{target}.data")
+    entries = {
+        "session.optimized_model_external_initializers_file_name": data.name,
+        "session.optimized_model_external_initializers_min_size_in_bytes": "1024",
+        "session.save_external_prepacked_constant_initializers": "1",
+    }
+    for key, value in entries.items():
+        options.add_session_config_entry(key, value)
+    onnxruntime.InferenceSession(source, options, providers=["CPUExecutionProvider"])
+    for path in (data, Path(target)):  # a graph with nothing to move out writes no data
+        with path.open("rb") as stream:
+            os.fsync(stream.fileno())
+
+
+@contextlib.contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    """Hold an exclusive lock on `path` (made if missing) while the block runs."""
+    with path.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield  # closing the file releases the lock
+
+
+def _cpu_tag() -> str:
+    """Name the CPU's instruction sets: prepacked weights are laid out for its kernels."""
+    try:
+        lines = Path("/proc/cpuinfo").read_text().splitlines()
+    except OSError:
+        lines = []
+    flags = next((line for line in lines if line.startswith(("flags", "Features"))), "")
+    described = f"{platform.machine()} {flags or platform.processor()}"
+    return hashlib.sha256(described.encode()).hexdigest()[:8]
 
 
 def _mean_pooled(transformer: Any) -> Any:

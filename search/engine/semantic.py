@@ -22,9 +22,10 @@ FLOOR_MIN_PASSAGES = 500
 class VectorIndex:
     """Inner-product search over unit vectors: exact when small, HNSW when large."""
 
-    def __init__(self, index: faiss.Index, ef_search: int) -> None:
+    def __init__(self, index: faiss.Index, ef_search: int, *, mapped: bool = False) -> None:
         self._index = index
         self.ef_search = ef_search
+        self.mapped = mapped
         self.kind = "hnsw" if isinstance(index, faiss.IndexHNSW) else "flat"
         # HNSW keeps the vectors in a flat index, which answers exactly when it must.
         # FAISS's own type stubs leave out IndexHNSW.storage and SearchParametersHNSW.
@@ -41,7 +42,10 @@ class VectorIndex:
 
     @classmethod
     def load(cls, path: Path, ef_search: int) -> "VectorIndex":
-        return cls(faiss.read_index(str(path)), ef_search)
+        """Map a saved index's vectors (and HNSW's links) read-only, not copy them."""
+        # Processes serving the file then share one copy, in the page cache (147 MiB a worker
+        # at 100,000 passages), and the mapping is read-only: nothing can write the file.
+        return cls(faiss.read_index(str(path), faiss.IO_FLAG_MMAP_IFC), ef_search, mapped=True)
 
     def save(self, path: Path) -> None:
         faiss.write_index(self._index, str(path))
@@ -54,6 +58,9 @@ class VectorIndex:
         return self._index.ntotal
 
     def add(self, vectors: np.ndarray) -> None:
+        if self.mapped:
+            # FAISS would abort the whole process, not raise, asked to grow mapped vectors.
+            raise ValueError("an index loaded from disk is read-only")
         self._index.add(np.ascontiguousarray(vectors, dtype=np.float32))
 
     def reconstruct(self, ids: np.ndarray) -> np.ndarray:

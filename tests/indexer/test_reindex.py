@@ -303,3 +303,24 @@ def test_sparse_five_gibibyte_file_is_stored_with_its_exact_size_and_hash(sparse
 
     row = FileIndex.objects.get()
     assert (row.file_size, row.content_hash) == (5_368_709_120, expected)
+
+
+@pytest.mark.skipif("os.environ.get('DIZIN_TEST_DATABASE') == 'sqlite'", reason="PostgreSQL's")
+def test_a_run_that_writes_many_rows_refreshes_the_planners_counts(make_files, monkeypatch):
+    from django.db import connection
+
+    from indexer import services
+
+    monkeypatch.setattr(services, "ANALYZE_AFTER_ROWS", 12)
+    few = make_files({f"a/f{n}.txt": f"file {n}" for n in range(11)})
+    sync(few)
+
+    def planned_rows() -> float:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'file_index'")
+            return cursor.fetchone()[0]
+
+    before = planned_rows()
+    sync(make_files({f"b/f{n}.txt": f"file {n}" for n in range(12)}))
+
+    assert (before, planned_rows()) == (-1, 23)

@@ -1,4 +1,8 @@
-"""Queries on ONNX Runtime give the model's own vectors, and torch stands in when they cannot."""
+"""Queries on ONNX Runtime give the model's own vectors, and torch stands in when they cannot.
+
+The graph served is ONNX Runtime's own optimization of the export, with its weights (prepacked
+too) in a file the processes serving queries map, and so share.
+"""
 
 import json
 import logging
@@ -91,4 +95,69 @@ def test_a_reindex_exports_the_query_encoder_so_servers_never_load_torch(tmp_pat
 
     reindex(str(root))
 
-    assert [path.suffix for path in (tmp_path / "onnx").iterdir()] == [".onnx"]
+    names = sorted(path.name for path in (tmp_path / "onnx").iterdir())
+    exported = [name for name in names if name.endswith("-v1.onnx")]
+    prepared = [name for name in names if "-p1-ort" in name]
+    assert len(exported) == 1
+    assert [Path(name).suffix for name in prepared] == [".onnx", ".data"]
+    assert set(names) == {*exported, *prepared, ".prepare.lock"}
+
+
+def mapped(name: str) -> list[str]:
+    """Return the permissions of this process's mappings of files called `name`."""
+    lines = Path("/proc/self/maps").read_text().splitlines()
+    return sorted({line.split()[1] for line in lines if line.endswith(f"/{name}")})
+
+
+def test_queries_run_on_the_prepared_graph_with_mapped_weights_and_the_exports_vectors(
+    encoder,
+):
+    import onnxruntime
+
+    sample = texts(50)
+    served = np.vstack([encoder.encode_queries([text]) for text in sample])
+
+    graph = encoder._onnx.graph_path
+    [prepared] = graph.parent.glob(f"{graph.stem}-p1-ort*.onnx")
+    # Private copy-on-write pages of the file: nothing ONNX Runtime writes reaches it.
+    assert mapped(f"{prepared.name}.data") == ["rw-p"]
+    export = onnxruntime.InferenceSession(str(graph), providers=["CPUExecutionProvider"])
+    _, tokenizer = encoder._onnx._loaded()
+
+    def run(text: str) -> np.ndarray:
+        [encoded] = tokenizer.encode_batch([text])
+        ids = np.array([encoded.ids], dtype=np.int64)
+        mask = np.array([encoded.attention_mask], dtype=np.int64)
+        return export.run(None, {"input_ids": ids, "attention_mask": mask})[0]
+
+    np.testing.assert_allclose(served, np.vstack([run(text) for text in sample]), atol=1e-6)
+
+
+def test_a_graph_that_cannot_be_prepared_leaves_nothing_behind(tmp_path):
+    from search.engine.onnx_queries import prepare
+
+    broken = tmp_path / "broken.onnx"
+    broken.write_bytes(b"not a graph")
+
+    with pytest.raises(OSError, match="preparing the graph failed"):
+        prepare(broken, tmp_path / "prepared.onnx")
+
+    assert sorted(path.name for path in tmp_path.iterdir()) == [".prepare.lock", "broken.onnx"]
+
+
+def test_without_a_prepared_graph_queries_run_on_the_export(encoder, tmp_path, monkeypatch, caplog):
+    from search.engine import onnx_queries
+
+    def fails(source, target):
+        raise OSError("no room")
+
+    monkeypatch.setattr(onnx_queries, "prepare", fails)
+    shutil.copy(encoder._onnx.graph_path, tmp_path)
+    model_path = engine_config().model_path
+    fallback = SentenceTransformerEncoder(model_path, threads=1, onnx_dir=tmp_path)
+
+    vector = fallback.encode_queries(["a query"])
+
+    assert vector.shape == (1, 384)
+    assert "Queries encode on the export, a copy in every process: no room" in caplog.text
+    assert fallback._onnx is not None  # still ONNX Runtime, not torch

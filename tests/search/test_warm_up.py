@@ -1,12 +1,13 @@
 """A server process loads the index and the model before its first request."""
 
 import logging
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from search import factory
-from search.engine import HashingEncoder
+from search.engine import HashingEncoder, generation_dir, read_current
 
 pytestmark = pytest.mark.django_db
 
@@ -34,6 +35,17 @@ def test_warm_up_loads_the_served_index_and_runs_the_model_once(corpus, caplog):
         factory.engine_warm_up()
 
     assert (caplog.messages, encoder.queries) == (["Serving index generation 1"], ["warm up"])
+
+
+def test_warm_up_maps_the_served_vectors_so_workers_share_them(corpus, settings):
+    factory.engine_warm_up()
+
+    served = generation_dir(settings.INDEX_DIR, read_current(settings.INDEX_DIR))
+    vectors = str(served / "vectors.faiss")
+    maps = Path("/proc/self/maps").read_text().splitlines()
+    assert [line.split()[1] for line in maps if line.endswith(vectors)] == ["r--s"]
+    query = factory.get_encoder().encode_queries(["reset my password"])[0]
+    assert factory.get_index_holder().get().search_semantic(query, limit=3)
 
 
 def test_warm_up_without_an_index_leaves_health_to_say_so():
