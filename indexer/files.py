@@ -45,7 +45,16 @@ def file_visible(*, user: User, file_id: int) -> FileIndex:
 
 def file_detail(*, user: User, file_id: int) -> FileDetail:
     """Describe a file the user may see, with its copies the user may see."""
+    return _described(file_visible(user=user, file_id=file_id), user)
+
+
+def file_detail_and_text(*, user: User, file_id: int, page: int) -> tuple[FileDetail, TextPage]:
+    """Describe a file the user may see and return one page of its text, reading its row once."""
     row = file_visible(user=user, file_id=file_id)
+    return _described(row, user), _text_page(row, page)
+
+
+def _described(row: FileIndex, user: User) -> FileDetail:
     scope = scopes.of(user)
     copies = (
         FileIndex.objects.filter(content_hash=row.content_hash, file_size__gt=0)
@@ -71,7 +80,10 @@ def file_detail(*, user: User, file_id: int) -> FileDetail:
 
 def file_text_page(*, user: User, file_id: int, page: int) -> TextPage:
     """Return one page of a file's extracted text (empty when none was extracted)."""
-    row = file_visible(user=user, file_id=file_id)
+    return _text_page(file_visible(user=user, file_id=file_id), page)
+
+
+def _text_page(row: FileIndex, page: int) -> TextPage:
     text = extracted_text(content_hash=row.content_hash)
     pages = max(1, -(-len(text) // TEXT_PAGE_CHARS))
     if page > pages:

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from django.utils.safestring import SafeString, mark_safe
 
 from indexer.access import User
-from indexer.files import TEXT_PAGE_CHARS, FileDetail, TextPage, file_detail, file_text_page
+from indexer.files import TEXT_PAGE_CHARS, FileDetail, TextPage, file_detail_and_text
 from search.engine import IndexUnavailable
 from search.engine.snippets import highlight
 from search.factory import get_index_holder
@@ -29,10 +29,9 @@ def file_page(
 ) -> FilePage:
     """Show a file the user may see: the page of text holding `passage` (character offsets in
     its whole text) unless `page` is given, with the passage and the query's words marked."""
-    detail = file_detail(user=user, file_id=file_id)
     if page is None:
         page = 1 if passage is None else passage[0] // TEXT_PAGE_CHARS + 1
-    text = file_text_page(user=user, file_id=file_id, page=page)
+    detail, text = file_detail_and_text(user=user, file_id=file_id, page=page)
     offset = (text.page - 1) * TEXT_PAGE_CHARS
     shown = None if passage is None else (passage[0] - offset, passage[1] - offset)
     # The engine escapes the text and adds only its own tags.

@@ -130,7 +130,7 @@ def _file_context(request: HttpRequest, shown: FilePage, query: str) -> dict[str
 
 def _kept_filters(request: HttpRequest) -> list[tuple[str, str]]:
     """Return the filters the form sends again with a new query, as (name, value)."""
-    names = [*SearchFilters.parameters(), "collapse"]
+    names = [*(field.name for field in dataclasses.fields(SearchFilters)), "collapse"]
     return [(name, request.GET[name]) for name in names if request.GET.get(name)]
 
 

@@ -46,17 +46,14 @@ _TAG_ORDER = {"</mark>": 0, "</span>": 1, '<span class="passage" id="passage">':
 def highlight(text: str, query: Highlights | None, *, passage: tuple[int, int] | None) -> str:
     """Return HTML: all of `text`, the words the query matches marked, `passage` wrapped."""
     matches = [] if query is None else _matches(text, query)
-    tags = [(start, "<mark>") for start, _ in matches] + [(stop, "</mark>") for _, stop in matches]
+    tags: list[tuple[int, str]] = []
     if passage is not None:
         start, stop = max(0, passage[0]), min(len(text), passage[1])
         # A mark across the passage's edge would not nest: leave that word unmarked.
-        tags = [
-            tag
-            for tag, (first, last) in zip(tags, matches * 2, strict=True)
-            if not (first < start < last or first < stop < last)
-        ]
+        matches = [(a, b) for a, b in matches if not (a < start < b or a < stop < b)]
         if start < stop:
             tags += [(start, '<span class="passage" id="passage">'), (stop, "</span>")]
+    tags += [(start, "<mark>") for start, _ in matches] + [(stop, "</mark>") for _, stop in matches]
     tags.sort(key=lambda tag: (tag[0], _TAG_ORDER[tag[1]]))
     pieces, cursor = [], 0
     for position, tag in tags:
