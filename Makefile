@@ -10,7 +10,7 @@ PORT ?= 8000
 # Server processes; empty means SERVER_WORKERS (one per core).
 WORKERS ?=
 
-.PHONY: install run serve test lint typecheck format audit lock
+.PHONY: install run serve worker test lint typecheck format audit lock
 
 install: $(INSTALLED)
 
@@ -51,6 +51,9 @@ run: $(INSTALLED) .env
 	$(PY) manage.py reindex indexer/demo --skip-checks
 	$(PY) manage.py demo_user --base-url http://$(HOST):$(PORT) --skip-checks
 	$(PY) manage.py access --skip-checks grant indexer/demo --user demo
+	@echo "Watching indexer/demo (manage.py watch, in the background): files added there show up in searches within seconds."
+	$(PY) manage.py watch indexer/demo --skip-checks & watch=$$!; \
+	trap 'kill $$watch 2>/dev/null; wait $$watch' EXIT; \
 	$(MAKE) serve SERVE_FLAGS=--skip-checks
 
 # Each worker writes its metrics to files here, so /metrics adds up every worker's counts.
@@ -59,6 +62,11 @@ serve:
 	rm -rf "$(PROMETHEUS_MULTIPROC_DIR)" && mkdir -p "$(PROMETHEUS_MULTIPROC_DIR)"
 	@echo "Serving on http://$(HOST):$(PORT)/  (API docs: http://$(HOST):$(PORT)/api/docs/, admin: http://$(HOST):$(PORT)/admin/)"
 	$(PY) manage.py serve --host $(HOST) --port $(PORT) $(if $(WORKERS),--workers $(WORKERS)) $(SERVE_FLAGS)
+
+# A Celery worker for the tasks API (POST /api/reindex/): start one on each machine that shares
+# the database, Redis and INDEX_DIR; they share each run's batches.
+worker: $(INSTALLED) .env
+	$(PY) manage.py worker $(if $(WORKER_NAME),--name $(WORKER_NAME))
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .

@@ -20,6 +20,7 @@ from core.env import (
     env_paths,
     env_str,
 )
+from core.logs import logging_config
 from indexer.extract.base import Limits
 from indexer.extract.pool import PoolSettings
 from search.engine.config import Dtype, QueryRuntime, engine_default
@@ -152,6 +153,21 @@ else:
         }
     }
 
+# Background work: Celery, its broker the cache's Redis unless CELERY_BROKER_URL names another.
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL") or REDIS_URL
+CELERY_RESULT_BACKEND = CELERY_BROKER_URL or None
+# A task a dead worker held goes back on the queue after this long (it resumes from checkpoints).
+CELERY_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", 3600, minimum=60)
+CELERY_BROKER_TRANSPORT_OPTIONS = CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
+    "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+    "global_keyprefix": f"{CACHE_KEY_PREFIX}:celery:",
+}
+CELERY_TASK_ACKS_LATE = CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_DEFAULT_QUEUE = "dizin"
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -213,6 +229,8 @@ INDEX_ROOTS = env_paths("INDEX_ROOTS")
 INDEX_DIR = env_path("INDEX_DIR", VAR_DIR / "index")
 INDEX_MAX_TEXT_BYTES = env_int("INDEX_MAX_TEXT_BYTES", 1 << 20, minimum=0)
 INDEX_READ_CONCURRENCY = env_int("INDEX_READ_CONCURRENCY", 8, minimum=1)
+# Files read per batch: each batch is committed before the next, and is what workers share.
+INDEX_BATCH_FILES = env_int("INDEX_BATCH_FILES", 2000, minimum=1)
 INDEX_LOCK_TIMEOUT = env_int("INDEX_LOCK_TIMEOUT", 60, minimum=5)
 INDEX_CHECK_INTERVAL = env_float("INDEX_CHECK_INTERVAL", engine_default("check_interval"))
 # Text extraction: worker processes, their limits per file, and the caps on archives and OCR.
@@ -279,22 +297,4 @@ ACCESS_STAFF_SEES_ALL = env_bool("ACCESS_STAFF_SEES_ALL", True)
 # Logging: text for people, JSON (one object per line) for log shippers.
 LOG_FORMAT = env_choice("LOG_FORMAT", "text", ("text", "json"))
 LOG_LEVEL = env_choice("LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"))
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {
-        "text": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
-        "json": {
-            "()": "pythonjsonlogger.json.JsonFormatter",
-            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
-            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
-        },
-    },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
-    "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {
-        "django": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
-        # faiss reports at INFO which CPU build it loaded, on every start.
-        "faiss": {"level": "WARNING"},
-    },
-}
+LOGGING = logging_config(log_format=LOG_FORMAT, level=LOG_LEVEL)

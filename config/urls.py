@@ -11,6 +11,7 @@ from config.health import HealthView
 from config.metrics import metrics_view
 from core import views
 from search.pages import file_page_view, search_page_view
+from search.task_views import ReindexView, TaskDetailView, TaskListView
 
 urlpatterns = [
     path("", search_page_view, name="search-page"),
@@ -23,6 +24,9 @@ urlpatterns = [
     path("api/search/", include("search.urls")),
     path("api/analytics/", include("analytics.urls")),
     path("api/files/", include("indexer.urls")),
+    path("api/reindex/", ReindexView.as_view(), name="reindex"),
+    path("api/tasks/", TaskListView.as_view(), name="tasks"),
+    path("api/tasks/<uuid:task_id>/", TaskDetailView.as_view(), name="task"),
     path("metrics", metrics_view, name="metrics"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),

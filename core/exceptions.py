@@ -40,6 +40,12 @@ class ReindexInProgress(DizinError):
     code = "reindex_in_progress"
 
 
+class TaskFinished(DizinError):
+    status_code = 409
+    default_message = _("The task has already finished")
+    code = "task_finished"
+
+
 class ServiceUnavailable(DizinError):
     status_code = 503
     default_message = _("Service unavailable")

@@ -5,6 +5,7 @@ import signal
 import threading
 from collections.abc import Iterator
 from types import FrameType
+from typing import Protocol
 
 
 class Interrupted(Exception):
@@ -18,6 +19,18 @@ class Interrupted(Exception):
     def exit_status(self) -> int:
         """Return the shell's status for a process ended by the signal: 130, 143."""
         return 128 + self.signum
+
+
+class Cancelled(Exception):
+    """The run was cancelled by whoever asked for it, and stopped where its work was committed."""
+
+
+class Stop(Protocol):
+    """Something long-running work checks at each checkpoint, to stop there if asked to."""
+
+    def check(self) -> None:
+        """Raise Interrupted or Cancelled if the work should stop."""
+        ...
 
 
 class StopRequest:

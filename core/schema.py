@@ -42,6 +42,7 @@ def error_responses(*statuses: int) -> dict[int, OpenApiResponse]:
         401: "No or invalid credentials.",
         403: "Not allowed.",
         404: "No such file, or none you may see.",
+        409: "In conflict with what is running or done: the message says what.",
         429: "Too many requests; see Retry-After.",
         503: "The search index (or its semantic part) is unavailable; the message says why.",
     }

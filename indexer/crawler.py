@@ -99,7 +99,11 @@ def problem_from_error(path: str, exc: OSError) -> CrawlProblem:
 
 
 def walk_roots(
-    roots: Sequence[str], *, excludes: Sequence[str] = (), follow_symlinks: bool = False
+    roots: Sequence[str],
+    *,
+    excludes: Sequence[str] = (),
+    follow_symlinks: bool = False,
+    within: str | None = None,
 ) -> Iterator[FoundFile | CrawlProblem]:
     """Yield every regular file under `roots`, and a problem for each entry that can't be read.
 
@@ -107,11 +111,12 @@ def walk_roots(
     rows stored in that order. Every root is checked before anything is yielded (see
     checked_roots). `excludes` are fnmatch globs added to DEFAULT_EXCLUDES: a
     pattern without "/" matches entry names, one with "/" matches the path relative to its root
-    ("/build" is only the top-level build). Paths keep the roots' spelling: links are not resolved.
+    ("/build" is only the top-level build), or to `within`, a folder the roots lie in, if given.
+    Paths keep the roots' spelling: links are not resolved.
     """
     checked = checked_roots(roots)
     walker = _Walker(_exclusion_test([*DEFAULT_EXCLUDES, *excludes]), follow_symlinks)
-    return walker.walk(checked)
+    return walker.walk(checked, within)
 
 
 def count_files(
@@ -211,7 +216,7 @@ class _Walker:
         self._seen_dirs: set[tuple[int, int]] = set()
         self._seen_files: set[tuple[int, int]] = set()
 
-    def walk(self, roots: Sequence[str]) -> Iterator[FoundFile | CrawlProblem]:
+    def walk(self, roots: Sequence[str], within: str | None) -> Iterator[FoundFile | CrawlProblem]:
         for root in roots:
             try:
                 st = os.stat(root)
@@ -221,7 +226,8 @@ class _Walker:
             key = (st.st_dev, st.st_ino)
             if key not in self._seen_dirs:
                 self._seen_dirs.add(key)
-                yield from self._walk_tree(_Dir(root, display_path(root), "", key, None))
+                relative = f"{os.path.relpath(root, within)}/" if within and within != root else ""
+                yield from self._walk_tree(_Dir(root, display_path(root), relative, key, None))
 
     def _walk_tree(self, root: _Dir) -> Iterator[FoundFile | CrawlProblem]:
         stack: list[FoundFile | CrawlProblem | _Dir] = [root]

@@ -126,10 +126,13 @@ class Lease:
             connection.close()
 
 
-def lease_acquire(*, timeout: float) -> Lease:
-    """Take the lease, or raise ReindexInProgress naming the run that holds it."""
+def lease_acquire(*, timeout: float, label: str | None = None) -> Lease:
+    """Take the lease, or raise ReindexInProgress naming the run that holds it.
+
+    `label` names the run in the lease's owner (a random tag by default), for holder_label().
+    """
     host, pid = socket.gethostname(), os.getpid()
-    owner = f"{host} pid {pid} ({uuid.uuid4().hex[:8]})"
+    owner = f"{host} pid {pid} ({label or uuid.uuid4().hex[:8]})"
     now = timezone.now()
     try:
         with transaction.atomic():
@@ -163,14 +166,23 @@ def lease_release(lease: Lease) -> None:
 
 
 @contextmanager
-def reindex_lease(*, timeout: float) -> Iterator[Lease]:
+def reindex_lease(*, timeout: float, label: str | None = None) -> Iterator[Lease]:
     """Hold the lease, renewed by its heartbeat, while the block runs; release it after."""
-    lease = lease_acquire(timeout=timeout)
+    lease = lease_acquire(timeout=timeout, label=label)
     try:
         with lease.running():
             yield lease
     finally:
         lease_release(lease)
+
+
+def holder_label() -> str | None:
+    """Return the label of the run holding the lease now, or None when none holds it."""
+    now = timezone.now()
+    current = ReindexLease.objects.filter(name=LEASE_NAME, expires_at__gt=now).first()
+    if current is None or _dead_here(current):
+        return None
+    return current.owner.rpartition(" (")[2].removesuffix(")")
 
 
 def _dead_here(lease: ReindexLease) -> bool:

@@ -8,7 +8,7 @@ from typing import TextIO
 from django.utils import timezone
 from tqdm import tqdm
 
-from core.interrupts import StopRequest
+from core.interrupts import Stop
 from core.progress import Phase, eta_seconds
 from indexer.lease import Lease, RunState
 
@@ -33,7 +33,7 @@ class RunProgress:
         terminal: bool,
         interval: float | None,
         lease: Lease | None = None,
-        stop: StopRequest | None = None,
+        stop: Stop | None = None,
     ) -> None:
         self._stream = stream
         self._terminal = terminal

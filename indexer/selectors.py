@@ -71,6 +71,21 @@ def stored_files_in_path_order(
     return chain.from_iterable(pages)
 
 
+def stored_files_at(paths: Sequence[str]) -> dict[str, StoredFile]:
+    """Return the rows stored at these paths, alive or not, by path."""
+    rows = FileIndex.all_objects.filter(file_path__in=paths).values_list(*_STORED_FIELDS)
+    return {row[0]: _stored_file(*row) for row in rows}
+
+
+def _stored_file(path, pk, size, mtime_ns, deleted_at, content_type, extractor) -> StoredFile:
+    return StoredFile(path, pk, size, mtime_ns, deleted_at is not None, content_type, extractor)
+
+
+_STORED_FIELDS = (
+    "file_path", "id", "file_size", "mtime_ns", "deleted_at", "content_type", "extractor"
+)  # fmt: skip
+
+
 def _stored_pages(
     root: str | os.PathLike, *, max_id: int, chunk: int
 ) -> Iterator[list[StoredFile]]:
@@ -78,17 +93,12 @@ def _stored_pages(
         FileIndex.all_objects.alias(path_key=_codepoint_path())
         .filter(_under(root_prefix(root)), id__lte=max_id)
         .order_by("path_key")
-        .values_list(
-            "file_path", "id", "file_size", "mtime_ns", "deleted_at", "content_type", "extractor"
-        )
+        .values_list(*_STORED_FIELDS)
     )
     page = rows
     while True:
         fetched = list(page[:chunk])
-        yield [
-            StoredFile(path, pk, size, mtime_ns, deleted_at is not None, content_type, extractor)
-            for path, pk, size, mtime_ns, deleted_at, content_type, extractor in fetched
-        ]
+        yield [_stored_file(*row) for row in fetched]
         if len(fetched) < chunk:
             return
         page = rows.filter(path_key__gt=fetched[-1][0])
@@ -107,10 +117,13 @@ def _codepoint_path() -> Expression | F:
     return F("file_path")
 
 
-def reindex_progress() -> dict[str, Any] | None:
-    """Describe the reindex under way, from its lease; None when none is running."""
+def reindex_progress(*, label: str | None = None) -> dict[str, Any] | None:
+    """Describe the reindex under way (the one `label` names, if given), from its lease."""
     now = timezone.now()
-    lease = ReindexLease.objects.filter(name=LEASE_NAME, expires_at__gt=now).first()
+    leases = ReindexLease.objects.filter(name=LEASE_NAME, expires_at__gt=now)
+    if label is not None:
+        leases = leases.filter(owner__endswith=f" ({label})")
+    lease = leases.first()
     if lease is None or not lease.phase or lease.phase_started_at is None:
         return None
     elapsed = (now - lease.phase_started_at).total_seconds()

@@ -5,6 +5,7 @@ import threading
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from django.conf import settings
 from django.db.models import Max
@@ -17,13 +18,13 @@ from indexer.extract.pool import ExtractionPool, PoolSettings
 from indexer.models import FileIndex
 from indexer.report import SyncReport
 from indexer.selectors import StoredFile, stored_files_in_path_order
+from indexer.sharing import ToRead, extract_helpers, read_shared
 from indexer.signals import file_index_changed
 from indexer.spool import Spool
 from indexer.storing import Store
 from indexer.validators import path_length_error
+from indexer.watch import root_of
 
-# Files read, restored or deleted per batch; each batch's writes are committed before the next.
-BATCH_FILES = 2000
 # Rows a run writes before it refreshes the planner's statistics of the file index.
 ANALYZE_AFTER_ROWS = 1000
 
@@ -36,6 +37,11 @@ class SyncOptions:
     follow_symlinks: bool = False
     max_text_bytes: int = 1 << 20
     read_concurrency: int = 8
+    # Files read, restored or deleted per batch; each batch's writes are committed before the
+    # next, and a batch is what other workers take of a shared run.
+    batch_files: int = 2000
+    # Absolute folders the roots may lie in (a watch's): excludes with "/" match from there.
+    within: Sequence[str] = ()
     # The worker processes, their limits and every extraction's limits; from settings.
     extract: PoolSettings = field(default_factory=lambda: extraction_settings())
 
@@ -51,6 +57,7 @@ def file_index_sync(
     options: SyncOptions | None = None,
     progress: Progress | None = None,
     count_tree: bool = False,
+    share: bool = False,
 ) -> SyncReport:
     """Index new and changed files under `roots`, soft-delete the vanished, restore the returned.
 
@@ -58,13 +65,13 @@ def file_index_sync(
     so one pass finds every difference with bounded memory; the files to read wait on disk.
     The extract phase then reads them, a batch per transaction. `progress` hears of both
     phases and may stop the run between batches; `count_tree` counts the tree alongside the
-    crawl, for the crawl's total.
+    crawl, for the crawl's total. With `share`, other Celery workers read some of the batches.
     """
     started = time.monotonic()
     options = options or SyncOptions()
     progress = progress or NoProgress()
     checked = checked_roots([os.fspath(root) for root in roots])
-    crawl = _Crawl(options, progress)
+    crawl = _Crawl(options, progress, share=share)
     try:
         progress.start(Phase.CRAWL, None)
         counter = _count_in_background(checked, options, progress) if count_tree else None
@@ -84,6 +91,16 @@ def file_index_sync(
             file_index_changed.send(sender=FileIndex)
         report.elapsed = time.monotonic() - started
     return report
+
+
+def sync_options(**chosen: Any) -> SyncOptions:
+    """Return a sync's options from settings, with what the caller `chosen` instead."""
+    defaults = {
+        "max_text_bytes": settings.INDEX_MAX_TEXT_BYTES,
+        "read_concurrency": settings.INDEX_READ_CONCURRENCY,
+        "batch_files": settings.INDEX_BATCH_FILES,
+    }
+    return SyncOptions(**(defaults | chosen))
 
 
 def extraction_settings() -> PoolSettings:
@@ -118,20 +135,30 @@ def _count_in_background(
 class _Crawl:
     """One run's state: what it was asked, what is pending, what it counted."""
 
-    def __init__(self, options: SyncOptions, progress: Progress) -> None:
+    def __init__(self, options: SyncOptions, progress: Progress, *, share: bool) -> None:
         self.options = options
         self.progress = progress
         self.report = SyncReport(dry_run=options.dry_run)
         self.protected: set[str] = set()
-        self.to_read: Spool[tuple[str, str, int, int, StoredFile | None]] = Spool(batch=BATCH_FILES)
+        self.to_read: Spool[ToRead] = Spool(batch=options.batch_files)
         self.to_restore: list[int] = []
         self.to_delete: list[int] = []
+        self.helpers = (
+            extract_helpers(
+                max_text_bytes=options.max_text_bytes, concurrency=options.read_concurrency
+            )
+            if share and not options.dry_run
+            else None
+        )
 
     def merge(self, root: str, stored: Iterator[StoredFile]) -> None:
         """Compare the files under `root` with their rows, both streams sorted by path."""
         row = next(stored, None)
         walk = walk_roots(
-            [root], excludes=self.options.excludes, follow_symlinks=self.options.follow_symlinks
+            [root],
+            excludes=self.options.excludes,
+            follow_symlinks=self.options.follow_symlinks,
+            within=root_of(root, self.options.within),
         )
         for item in walk:
             file = self._storable(item)
@@ -168,7 +195,7 @@ class _Crawl:
             self.to_read.append((file.path, file.os_path, file.size, file.mtime_ns, row))
         elif row.deleted:
             self.to_restore.append(row.id)
-            if len(self.to_restore) >= BATCH_FILES:
+            if len(self.to_restore) >= self.options.batch_files:
                 self.flush()
         else:
             self.report.unchanged += 1
@@ -176,7 +203,7 @@ class _Crawl:
     def _vanished(self, row: StoredFile) -> None:
         if not row.deleted and not _under_any(row.path, self.protected):
             self.to_delete.append(row.id)
-            if len(self.to_delete) >= BATCH_FILES:
+            if len(self.to_delete) >= self.options.batch_files:
                 self.flush()
 
     def flush(self) -> None:
@@ -207,13 +234,16 @@ class _Crawl:
             pool=pool,
         )
         try:
-            for batch in self.to_read.batches():
-                store.read_and_write(
-                    [
-                        (FoundFile(path, os_path, size, mtime), row)
-                        for path, os_path, size, mtime, row in batch
-                    ]
-                )
+            if self.helpers is None:
+                for batch in self.to_read.batches():
+                    store.read_and_write(
+                        [
+                            (FoundFile(path, os_path, size, mtime), row)
+                            for path, os_path, size, mtime, row in batch
+                        ]
+                    )
+            else:
+                read_shared(self.to_read, store=store, helpers=self.helpers)
         except BaseException:
             pool.close(wait=False)
             raise

@@ -21,6 +21,8 @@ class ReindexRequest:
     build: bool = True
     # Build even when the file index has not changed since the served generation.
     force_build: bool = False
+    # Let other Celery workers read and embed some of the run's batches.
+    share: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,14 +32,19 @@ class ReindexOutcome:
 
 
 def reindex_run(
-    *, request: ReindexRequest, progress: RunProgress, lock_timeout: float
+    *,
+    request: ReindexRequest,
+    progress: RunProgress,
+    lock_timeout: float,
+    label: str | None = None,
 ) -> ReindexOutcome:
     """Run a reindex holding the lease; `progress` shows it, publishes it, and may stop it.
 
     Raise ReindexInProgress when another run holds the lease (or takes it over), RootError
     for a bad root, and Interrupted when stopped at a checkpoint: what was done is kept.
+    `label` names the run in the lease.
     """
-    with reindex_lease(timeout=lock_timeout) as lease:
+    with reindex_lease(timeout=lock_timeout, label=label) as lease:
         progress.lease = lease
         report = None
         if request.crawl:
@@ -46,9 +53,12 @@ def reindex_run(
                 options=request.options,
                 progress=progress,
                 count_tree=progress.shown,
+                share=request.share,
             )
         built = None
         if request.build and not request.options.dry_run:
-            built = search_index_build(force=request.force_build, progress=progress)
+            built = search_index_build(
+                force=request.force_build, progress=progress, share=request.share
+            )
             prepare_query_encoder()
     return ReindexOutcome(report, built)

@@ -16,7 +16,9 @@ from search.engine import (
     read_current,
     write_generation,
 )
+from search.engine.builder import TEXTS_FILE
 from search.factory import engine_config, get_encoder
+from search.sharing import embed_helpers
 from search.sources import file_index_state, index_documents
 from search.vectors import DatabaseVectorStore
 
@@ -54,16 +56,16 @@ class BuildReport:
         ]
 
 
-def search_index_build(*, force: bool = False, progress: Progress | None = None) -> BuildReport:
+def search_index_build(
+    *, force: bool = False, progress: Progress | None = None, share: bool = False
+) -> BuildReport:
     """Build and swap in a new index generation, unless the current one is already up to date.
 
-    Vectors the current generation or the vector store has are reused, so only new text is
-    embedded, and each batch embedded is stored at once: an interrupted build loses at most
-    one. `progress` hears of the build, embed and swap phases, and may stop the build at a
-    checkpoint (the served generation stays as it was).
+    Vectors the current generation or the store has are reused, and each batch embedded is
+    stored at once. `progress` hears of the phases and may stop the build at a checkpoint (the
+    served generation stays). With `share`, other Celery workers embed some batches.
     """
-    started = time.monotonic()
-    snapshot_at = timezone.now()
+    started, snapshot_at = time.monotonic(), timezone.now()
     previous = _current_index()
     source = file_index_state()
     if not force and previous and previous.manifest["metadata"].get("source") == source.fingerprint:
@@ -85,6 +87,7 @@ def search_index_build(*, force: bool = False, progress: Progress | None = None)
                 store=store,
                 progress=_EngineProgress(progress, files=source.alive),
                 metadata=metadata,
+                helpers=embed_helpers(texts=workdir / TEXTS_FILE, model=encoder, share=share),
             )
         )
         progress.start(Phase.SWAP, None)

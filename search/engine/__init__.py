@@ -29,6 +29,7 @@ _MODULE_OF = {
     "IndexHolder": "serving",
     "MemoryVectorStore": "vectors",
     "VectorStore": "vectors",
+    "EmbedHelpers": "vectors",
     "fuse_scores": "fusion",
     "split_passages": "passages",
 }
@@ -58,5 +59,6 @@ if TYPE_CHECKING:  # "X as X" marks what __getattr__ hands out, for type checker
     from .passages import split_passages as split_passages
     from .serving import IndexHolder as IndexHolder
     from .store import IndexUnavailable as IndexUnavailable
+    from .vectors import EmbedHelpers as EmbedHelpers
     from .vectors import MemoryVectorStore as MemoryVectorStore
     from .vectors import VectorStore as VectorStore

@@ -20,7 +20,7 @@ from .passages import NAME_SPAN, PassageTable, PassageWriter, map_texts, split_p
 from .semantic import VectorIndex
 from .table import FileTable, build_table
 from .terms import FileTerms, TermCounts
-from .vectors import Reusable, VectorSources, VectorStore
+from .vectors import EmbedHelpers, PassageSpan, Reusable, VectorSources, VectorStore
 
 TEXTS_FILE = "passages.txt"
 # Texts are encoded this many batches at a time: the model sorts them by length, which
@@ -70,8 +70,10 @@ class IndexBuilder:
         store: VectorStore,
         workdir: Path,
         progress: BuildProgress | None,
+        helpers: EmbedHelpers | None = None,
     ) -> None:
         self._config = config
+        self._helpers = helpers
         self._encoder = encoder
         self._progress = progress
         self._files: list[Document] = []
@@ -89,7 +91,7 @@ class IndexBuilder:
     @property
     def encoded(self) -> int:
         """Count the passage texts that had to be encoded: no earlier index or store had them."""
-        return self._sources.encoded
+        return self._sources.encoded + self._sources.helped
 
     @property
     def tokenized(self) -> int:
@@ -148,7 +150,10 @@ class IndexBuilder:
         """Embed what is new, sort the files by path, and assemble the index's parts."""
         offsets = self._texts.close()
         texts = map_texts(self._texts.path)
-        self._embed(lambda passage: texts[offsets[passage] : offsets[passage + 1]].decode())
+        self._embed(
+            lambda passage: texts[offsets[passage] : offsets[passage + 1]].decode(),
+            lambda passage: (int(offsets[passage]), int(offsets[passage + 1])),
+        )
         table, order = build_table(self._files)
         rows = np.empty_like(order)
         rows[order] = np.arange(len(order))
@@ -174,11 +179,13 @@ class IndexBuilder:
         )
         return Parts(table, passages, vectors, KeywordIndex.build(self._terms.finish(), order))
 
-    def _embed(self, text: Callable[[int], str]) -> None:
+    def _embed(self, text: Callable[[int], str], span: PassageSpan) -> None:
         total = self._sources.to_embed()
         report = self._progress or _no_progress
         report("embed", 0, total)
-        self._sources.embed(text, lambda done, of: report("embed", done, of))
+        self._sources.embed(
+            text, lambda done, of: report("embed", done, of), helpers=self._helpers, span=span
+        )
 
 
 def document_terms(document: Document, name_words: list[str]) -> list[str]:

@@ -22,7 +22,7 @@ from .documents import Document, FileRecord, Hit
 from .encoder import Encoder
 from .store import IndexUnavailable
 from .table import KeptArrays
-from .vectors import MemoryVectorStore, Reusable, VectorStore
+from .vectors import EmbedHelpers, MemoryVectorStore, Reusable, VectorStore
 
 
 class SearchIndex:
@@ -60,14 +60,13 @@ class SearchIndex:
         store: VectorStore | None = None,
         progress: BuildProgress | None = None,
         metadata: Mapping[str, Any] | None = None,
+        helpers: EmbedHelpers | None = None,
     ) -> "SearchIndex":
         """Index `documents`, reusing the vectors and term counts `previous` already has.
 
-        Vectors neither `previous` nor `store` has are encoded and added to `store` a batch
-        at a time, so a build that dies loses at most one batch. Passage texts stream to
-        `workdir`, where the index should then be saved. `progress` hears ("build", files
-        taken, None) after each file, then ("embed", passages encoded, of how many) after
-        each batch. `metadata` (JSON) is kept as the manifest's, e.g. the corpus's state.
+        New vectors are encoded (here or by `helpers`, reading the texts streamed to `workdir`)
+        and added to `store` a batch at a time. `progress` hears ("build", files, None), then
+        ("embed", done, of how many) per batch; `metadata` (JSON) goes into the manifest.
         """
         started = time.monotonic()
         builder = IndexBuilder(
@@ -78,6 +77,7 @@ class SearchIndex:
             store=store or MemoryVectorStore(),
             workdir=workdir,
             progress=progress,
+            helpers=helpers,
         )
         for document in documents:
             builder.add(document)

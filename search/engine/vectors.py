@@ -18,6 +18,31 @@ ADD_CHUNK = 16_384
 
 EmbedProgress = Callable[[int, int], None]
 """Told (passages embedded so far, passages to embed) after each batch."""
+PassageSpan = Callable[[int], tuple[int, int]]
+"""Where a passage's text lies in the texts file: (start byte, end byte)."""
+
+
+class EmbedHelpers(Protocol):
+    """Other processes that embed a build's batches alongside it, storing what they embed.
+
+    Each batch is embedded once: by whoever claims it first, the build or a helper.
+    """
+
+    def offer(self, batches: list[tuple[np.ndarray, list[tuple[int, int]]]]) -> None:
+        """Hand every batch (its keys, its passages' spans in the texts file) to the helpers."""
+        ...
+
+    def claim(self, number: int) -> bool:
+        """Claim batch `number` for the build; False when a helper has it."""
+        ...
+
+    def finish(self, number: int) -> None:
+        """Record that the build stored batch `number`."""
+        ...
+
+    def wait(self, number: int) -> bool:
+        """Wait for the helper that has batch `number`: True once stored, False if it gave up."""
+        ...
 
 
 class VectorStore(Protocol):
@@ -75,6 +100,8 @@ class VectorSources:
         # for keys the earlier index has).
         self._new = np.empty((0, encoder.dimension), dtype=np.float32)
         self.encoded = 0
+        # Passages other processes embedded for this build (see embed()'s helpers).
+        self.helped = 0
 
     def add(self, key: int, passage: int) -> None:
         """Take the next passage's key; `passage` numbers it, to read its text back."""
@@ -96,17 +123,64 @@ class VectorSources:
             self._missing[unknown[positions]] = False
         return int(np.count_nonzero(self._missing))
 
-    def embed(self, text: Callable[[int], str], progress: EmbedProgress) -> None:
-        """Encode what to_embed() found nowhere, a batch at a time, keeping each in the store."""
+    def embed(
+        self,
+        text: Callable[[int], str],
+        progress: EmbedProgress,
+        *,
+        helpers: EmbedHelpers | None = None,
+        span: PassageSpan | None = None,
+    ) -> None:
+        """Encode what to_embed() found nowhere, a batch at a time, keeping each in the store.
+
+        With `helpers` (and `span`), they take batches from the front while this build takes
+        them from the back; it then waits for theirs, embedding any a helper gave up on.
+        """
         slots = np.flatnonzero(self._missing)
-        for start in range(0, len(slots), self._batch):
-            batch = slots[start : start + self._batch]
-            texts = [text(self._first_passage[slot]) for slot in batch.tolist()]
-            vectors = self._encoder.encode_passages(texts)
-            self._store.add(self._keys[batch], vectors)
-            self._new[batch] = vectors
-            self.encoded += len(batch)
-            progress(self.encoded, len(slots))
+        batches = [
+            slots[start : start + self._batch] for start in range(0, len(slots), self._batch)
+        ]
+        if helpers is None or span is None or len(batches) < 2:
+            for batch in batches:
+                self._encode(batch, text, progress, len(slots))
+            return
+        helpers.offer(
+            [(self._keys[b], [span(self._first_passage[s]) for s in b.tolist()]) for b in batches]
+        )
+        theirs = []
+        for number in reversed(range(len(batches))):
+            if helpers.claim(number):
+                self._encode(batches[number], text, progress, len(slots))
+                helpers.finish(number)
+            else:
+                theirs.append(number)
+        for number in reversed(theirs):
+            while not helpers.wait(number):
+                if helpers.claim(number):
+                    self._encode(batches[number], text, progress, len(slots))
+                    helpers.finish(number)
+                    break
+            else:
+                self._stored(batches[number], progress, len(slots))
+
+    def _encode(
+        self, batch: np.ndarray, text: Callable[[int], str], progress: EmbedProgress, total: int
+    ) -> None:
+        texts = [text(self._first_passage[slot]) for slot in batch.tolist()]
+        vectors = self._encoder.encode_passages(texts)
+        self._store.add(self._keys[batch], vectors)
+        self._new[batch] = vectors
+        self.encoded += len(batch)
+        progress(self.encoded + self.helped, total)
+
+    def _stored(self, batch: np.ndarray, progress: EmbedProgress, total: int) -> None:
+        """Take a batch a helper embedded from the store."""
+        positions, vectors = self._store.find(self._keys[batch])
+        if len(positions) != len(batch):
+            raise RuntimeError("a helper reported a batch stored that the store lacks")
+        self._new[batch[positions]] = vectors
+        self.helped += len(batch)
+        progress(self.encoded + self.helped, total)
 
     def fill(self, index: VectorIndex) -> None:
         """Add every passage's vector to `index`, in passage order."""

@@ -22,7 +22,6 @@ SIGNED_IN_PAGES = {"search-page", "file-page"}
 # They change only the visitor's own session (signing out, the language), never data.
 SESSION_ONLY = {"logout", "set_language"}
 # Everything outside the admin, with who may use it. The admin is staff-only as a whole.
-# Reindexing is deliberately absent: it is a management command, never an HTTP endpoint.
 NON_ADMIN = {
     "": "users (the search page)",
     "files/<int:file_id>/": "users, within their folders",
@@ -36,6 +35,9 @@ NON_ADMIN = {
     "api/files/<int:file_id>/text/": "users, within their folders",
     "api/files/<int:file_id>/download/": "users, within their folders",
     "metrics": "staff or METRICS_TOKEN",
+    "api/reindex/": "staff",
+    "api/tasks/": "staff",
+    "api/tasks/<uuid:task_id>/": "staff",
     "api/schema/": "anyone",
     "api/docs/": "anyone",
     "api/redoc/": "anyone",
@@ -61,7 +63,26 @@ def test_only_known_endpoints_live_outside_the_admin():
     outside = {route.pattern for route in ROUTES if not route.pattern.startswith("admin/")}
 
     assert outside == set(NON_ADMIN)
-    assert not [route for route in ROUTES if "reindex" in route.pattern + route.name]
+
+
+@pytest.mark.parametrize(
+    "route", [r for r in ROUTES if NON_ADMIN.get(r.pattern) == "staff"], ids=lambda r: r.pattern
+)
+@pytest.mark.parametrize("method", ["get", "post", "delete"])
+def test_staff_endpoints_refuse_other_users(non_staff, route: Route, method: str):
+    client = Client()
+    client.force_login(non_staff)
+
+    response = getattr(client, method)(route.path)
+
+    assert (response.status_code, response.json()) == (
+        403,
+        {
+            "success": False,
+            "message": "You do not have permission to perform this action.",
+            "errors": {"code": "permission_denied"},
+        },
+    )
 
 
 @pytest.mark.parametrize(

@@ -57,7 +57,11 @@ def test_schema_lists_the_operations_fuzzed_here():
         ("/api/files/{file_id}/download/", "GET"),
         ("/api/files/{file_id}/text/", "GET"),
         ("/api/health/", "GET"),
+        ("/api/reindex/", "POST"),
         ("/api/search/", "GET"),
+        ("/api/tasks/", "GET"),
+        ("/api/tasks/{task_id}/", "DELETE"),
+        ("/api/tasks/{task_id}/", "GET"),
     ]
 
 

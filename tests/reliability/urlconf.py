@@ -34,8 +34,14 @@ def _walk(patterns: list, prefix: str, namespace: str) -> Iterator[Route]:
 def _example(pattern: str) -> str:
     """Fill a pattern's parameters with plausible values: "1", or a regex group's first choice."""
     path = _NAMED_GROUP.sub(lambda group: _first_choice(group[1]), pattern)
-    path = _CONVERTER.sub("1", path)
+    path = _CONVERTER.sub(_converter_example, path)
     return path.replace("^", "").replace("$", "")
+
+
+def _converter_example(parameter: re.Match) -> str:
+    if parameter[0].startswith("<uuid:"):
+        return "00000000-0000-4000-8000-000000000001"
+    return "1"
 
 
 def _first_choice(alternatives: str) -> str:

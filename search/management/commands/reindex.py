@@ -9,8 +9,9 @@ from core.interrupts import Interrupted, StopRequest, stop_on_signals
 from indexer.crawler import RootError
 from indexer.progress import RunProgress
 from indexer.report import SyncReport
-from indexer.services import SyncOptions
+from indexer.services import sync_options
 from indexer.summary import summary_lines
+from search.management.crawl_arguments import add_crawl_arguments, crawl_choices
 from search.reindex import ReindexRequest, reindex_run
 
 # sysexits' EX_TEMPFAIL: busy now, try again later.
@@ -22,24 +23,9 @@ class Command(BaseCommand):
     help = "Index the files under the given directories (or INDEX_ROOTS), then the search index."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("paths", nargs="*", type=Path, help="directories (default INDEX_ROOTS)")
+        add_crawl_arguments(parser)
         parser.add_argument("--full", action="store_true", help="re-read and re-hash every file")
         parser.add_argument("--dry-run", action="store_true", help="report, write nothing")
-        parser.add_argument(
-            "--exclude",
-            action="append",
-            default=[],
-            metavar="GLOB",
-            help="skip names or relative paths matching GLOB (repeatable; .git etc. always)",
-        )
-        parser.add_argument("--follow-symlinks", action="store_true")
-        parser.add_argument(
-            "--max-text-bytes",
-            type=int,
-            default=settings.INDEX_MAX_TEXT_BYTES,
-            metavar="N",
-            help="text kept per file (default INDEX_MAX_TEXT_BYTES)",
-        )
         parser.add_argument(
             "--progress-interval",
             type=float,
@@ -98,19 +84,12 @@ def _reindex_request(roots: list[Path], options: dict[str, Any]) -> ReindexReque
     """Check the options and turn them into a ReindexRequest; raise CommandError if bad."""
     if not roots and not options["semantic_only"]:
         raise CommandError("No directories given and INDEX_ROOTS is empty.")
-    if options["max_text_bytes"] < 0:
-        raise CommandError("--max-text-bytes must be 0 or more.")
     if options["progress_interval"] < 0:
         raise CommandError("--progress-interval must be 0 or more.")
     return ReindexRequest(
         roots=roots,
-        options=SyncOptions(
-            full=options["full"],
-            dry_run=options["dry_run"],
-            excludes=options["exclude"],
-            follow_symlinks=options["follow_symlinks"],
-            max_text_bytes=options["max_text_bytes"],
-            read_concurrency=settings.INDEX_READ_CONCURRENCY,
+        options=sync_options(
+            full=options["full"], dry_run=options["dry_run"], **crawl_choices(options)
         ),
         crawl=not options["semantic_only"],
         build=not options["no_semantic"],

@@ -1,0 +1,11 @@
+"""The Celery app: background reindexing, its settings read from Django's (CELERY_*)."""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+app = Celery("dizin")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
