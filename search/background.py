@@ -176,7 +176,9 @@ def _finish(task_id: Any, status: TaskStatus, **fields: Any) -> None:
 
 def _request_of(task: ReindexTask) -> ReindexRequest:
     options = sync_options(full=task.full)
-    return ReindexRequest(roots=[Path(root) for root in task.roots], options=options, share=True)
+    return ReindexRequest(
+        roots=[Path(root) for root in task.roots], options=options, share=True, keyword_first=True
+    )
 
 
 def _checked_roots(roots: list[str]) -> list[str]:

@@ -23,6 +23,8 @@ class ReindexRequest:
     force_build: bool = False
     # Let other Celery workers read and embed some of the run's batches.
     share: bool = False
+    # With much to embed, swap in a generation for keyword search first, then embed.
+    keyword_first: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +60,10 @@ def reindex_run(
         built = None
         if request.build and not request.options.dry_run:
             built = search_index_build(
-                force=request.force_build, progress=progress, share=request.share
+                force=request.force_build,
+                progress=progress,
+                share=request.share,
+                keyword_first=request.keyword_first,
             )
             prepare_query_encoder()
     return ReindexOutcome(report, built)

@@ -3,6 +3,7 @@
 import logging
 import time
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,10 +17,10 @@ from search.engine import (
     read_current,
     write_generation,
 )
-from search.engine.builder import TEXTS_FILE
+from search.engine.builder import ENCODE_BATCHES, TEXTS_FILE
 from search.factory import engine_config, get_encoder
 from search.sharing import embed_helpers
-from search.sources import file_index_state, index_documents
+from search.sources import SourceState, file_index_state, index_documents
 from search.vectors import DatabaseVectorStore
 
 logger = logging.getLogger(__name__)
@@ -57,20 +58,47 @@ class BuildReport:
 
 
 def search_index_build(
-    *, force: bool = False, progress: Progress | None = None, share: bool = False
+    *,
+    force: bool = False,
+    progress: Progress | None = None,
+    share: bool = False,
+    keyword_first: bool = False,
 ) -> BuildReport:
     """Build and swap in a new index generation, unless the current one is already up to date.
 
     Vectors the current generation or the store has are reused, and each batch embedded is
     stored at once. `progress` hears of the phases and may stop the build at a checkpoint (the
-    served generation stays). With `share`, other Celery workers embed some batches.
+    served generation stays). With `share`, other Celery workers embed some batches. With
+    `keyword_first`, a build with much to embed is swapped in first without it, for keyword
+    search, then built again with it.
     """
     started, snapshot_at = time.monotonic(), timezone.now()
     previous = _current_index()
     source = file_index_state()
-    if not force and previous and previous.manifest["metadata"].get("source") == source.fingerprint:
+    if not force and previous and _up_to_date(previous, source.fingerprint):
         return BuildReport(generation=None)
     progress = progress or NoProgress()
+    # Deferred past one encoding round of batches: more than a few seconds of embedding.
+    defer_over = engine_config().batch_size * ENCODE_BATCHES if keyword_first else None
+    generation, index = _write(previous, source, snapshot_at, progress, share, defer_over)
+    if index.manifest["deferred_passages"]:
+        generation, index = _write(index, source, snapshot_at, progress, share, None)
+    return BuildReport.of(generation, index.manifest, elapsed=time.monotonic() - started)
+
+
+def _up_to_date(index: SearchIndex, fingerprint: str) -> bool:
+    """Tell whether `index` was built from the file index as it is, with every vector."""
+    manifest = index.manifest
+    return manifest["metadata"].get("source") == fingerprint and not manifest.get(
+        "deferred_passages"
+    )
+
+
+def _write(
+    previous: SearchIndex | None, source: SourceState, snapshot_at: datetime, progress: Progress,
+    share: bool, defer_over: int | None,
+) -> tuple[int, SearchIndex]:  # fmt: skip
+    """Build the next generation, swap it in, and keep only the vectors it uses."""
     encoder = get_encoder()
     store = DatabaseVectorStore(model_id=encoder.model_id, dimension=encoder.dimension)
     metadata = {"source": source.fingerprint, "snapshot_at": snapshot_at.isoformat()}
@@ -88,6 +116,7 @@ def search_index_build(
                 progress=_EngineProgress(progress, files=source.alive),
                 metadata=metadata,
                 helpers=embed_helpers(texts=workdir / TEXTS_FILE, model=encoder, share=share),
+                defer_over=defer_over,
             )
         )
         progress.start(Phase.SWAP, None)
@@ -95,7 +124,7 @@ def search_index_build(
 
     generation = write_generation(engine_config().index_dir, build)
     store.prune(keep=built[0].passages.keys)
-    return BuildReport.of(generation, built[0].manifest, elapsed=time.monotonic() - started)
+    return generation, built[0]
 
 
 class _EngineProgress:

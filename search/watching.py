@@ -143,7 +143,9 @@ class PendingSync:
         """Sync the pending folders in one run; keep them for a later one if it cannot run."""
         folders = fewest_folders(folders_covering(self.folders, self.roots), self.roots)
         logger.debug("watch: syncing %s", folders)
-        request = ReindexRequest(roots=[Path(folder) for folder in folders], options=self.options)
+        request = ReindexRequest(
+            roots=[Path(folder) for folder in folders], options=self.options, keyword_first=True
+        )
         progress = RunProgress(stream=sys.stderr, terminal=False, interval=None, stop=self.stop)
         started = time.monotonic()
         try:

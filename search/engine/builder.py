@@ -23,6 +23,8 @@ from .terms import FileTerms, TermCounts
 from .vectors import EmbedHelpers, PassageSpan, Reusable, VectorSources, VectorStore
 
 TEXTS_FILE = "passages.txt"
+# The key of a passage a build left unembedded: no text hashes to it (a chance of 2**-64).
+NO_VECTOR = 0
 # Texts are encoded this many batches at a time: the model sorts them by length, which
 # wastes less on padding, progress still moves every few seconds, and a killed build loses
 # at most this much work.
@@ -71,9 +73,13 @@ class IndexBuilder:
         workdir: Path,
         progress: BuildProgress | None,
         helpers: EmbedHelpers | None = None,
+        defer_over: int | None = None,
     ) -> None:
         self._config = config
         self._helpers = helpers
+        self._defer_over = defer_over
+        # Passages left unembedded (see finish()); 0 when every passage has its vector.
+        self.deferred = 0
         self._encoder = encoder
         self._progress = progress
         self._files: list[Document] = []
@@ -97,6 +103,14 @@ class IndexBuilder:
     def tokenized(self) -> int:
         """Count the files whose terms had to be counted, not found in the earlier index."""
         return self._terms.tokenized
+
+    def counts(self) -> dict[str, int]:
+        """Count, for the manifest, what the build had to do and what it left for later."""
+        return {
+            "encoded_passages": self.encoded,
+            "deferred_passages": self.deferred,
+            "tokenized_files": self.tokenized,
+        }
 
     def add(self, document: Document) -> None:
         """Index one document's metadata, terms and passages."""
@@ -168,7 +182,7 @@ class IndexBuilder:
         passages = PassageTable(
             rows=rows[np.array(self._passage_files, dtype=np.int64)],
             spans=np.array(self._spans, dtype=np.int64).reshape(-1, 2),
-            keys=np.array(self._keys, dtype=np.uint64),
+            keys=self._passage_keys(),
             offsets=offsets,
             texts=texts,
             first=first[order],
@@ -179,8 +193,19 @@ class IndexBuilder:
         )
         return Parts(table, passages, vectors, KeywordIndex.build(self._terms.finish(), order))
 
+    def _passage_keys(self) -> np.ndarray:
+        """Key each passage by its text; one left unembedded by NO_VECTOR, so none reuses it."""
+        keys = np.array(self._keys, dtype=np.uint64)
+        if self.deferred:
+            keys[self._sources.unembedded()] = NO_VECTOR
+        return keys
+
     def _embed(self, text: Callable[[int], str], span: PassageSpan) -> None:
         total = self._sources.to_embed()
+        if self._defer_over is not None and total > self._defer_over:
+            # Their vectors stay zero: no query is similar enough to reach them.
+            self.deferred = total
+            return
         report = self._progress or _no_progress
         report("embed", 0, total)
         self._sources.embed(

@@ -61,30 +61,30 @@ class SearchIndex:
         progress: BuildProgress | None = None,
         metadata: Mapping[str, Any] | None = None,
         helpers: EmbedHelpers | None = None,
+        defer_over: int | None = None,
     ) -> "SearchIndex":
         """Index `documents`, reusing the vectors and term counts `previous` already has.
 
         New vectors are encoded (here or by `helpers`, reading the texts streamed to `workdir`)
-        and added to `store` a batch at a time. `progress` hears ("build", files, None), then
-        ("embed", done, of how many) per batch; `metadata` (JSON) goes into the manifest.
+        and added to `store` a batch at a time, unless more than `defer_over` are: then none
+        is. `progress` hears of the phases; `metadata` (JSON) goes into the manifest.
         """
         started = time.monotonic()
         builder = IndexBuilder(
             encoder=encoder,
             config=config,
-            reusable=previous._reusable(encoder) if previous else None,
-            reusable_terms=previous._keyword.file_terms if previous else None,
+            **_reused(previous, encoder),
             store=store or MemoryVectorStore(),
             workdir=workdir,
             progress=progress,
             helpers=helpers,
+            defer_over=defer_over,
         )
         for document in documents:
             builder.add(document)
         parts = builder.finish()
         manifest = _describe(parts, encoder, config) | {
-            "encoded_passages": builder.encoded,
-            "tokenized_files": builder.tokenized,
+            **builder.counts(),
             "build_seconds": round(time.monotonic() - started, 3),
             "metadata": dict(metadata or {}),
         }
@@ -257,6 +257,13 @@ class SearchIndex:
         if self._vectors is None or made_by != (encoder.model_id, encoder.dimension):
             return None
         return Reusable(self.passages.keys, self._vectors)
+
+
+def _reused(previous: "SearchIndex | None", encoder: Encoder) -> dict[str, Any]:
+    """Return what a build may take from `previous`: its vectors and its files' term counts."""
+    if previous is None:
+        return {"reusable": None, "reusable_terms": None}
+    return {"reusable": previous._reusable(encoder), "reusable_terms": previous._keyword.file_terms}
 
 
 def _describe(parts: Parts, encoder: Encoder, config: EngineConfig) -> dict[str, Any]:

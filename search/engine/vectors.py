@@ -182,6 +182,10 @@ class VectorSources:
         self.helped += len(batch)
         progress(self.encoded + self.helped, total)
 
+    def unembedded(self) -> np.ndarray:
+        """Tell, for each passage, whether its vector was found nowhere and not embedded."""
+        return self._missing[np.array(self._passage_slots, dtype=np.int64)]
+
     def fill(self, index: VectorIndex) -> None:
         """Add every passage's vector to `index`, in passage order."""
         passage_slots = np.array(self._passage_slots, dtype=np.int64)

@@ -15,11 +15,13 @@ from rest_framework.test import APIClient
 from bench.celery_workers import pool_children, stop_worker
 from bench.reindex_runs import encoded_texts
 from indexer.models import FileIndex
-from search.engine import read_current
+from search.engine import generation_dir, read_current
+from search.engine.store import peek_manifest
 from search.models import PassageVector, ReindexTask
 from tests.indexer.documents import docx
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.redis]
+MODES = ("keyword", "semantic")
 NO_WORKER = ["No worker is running: queued tasks wait until one starts (make worker)."]
 
 
@@ -126,10 +128,11 @@ def test_a_worker_runs_the_reindex_and_the_task_reports_what_it_did(
     assert {key: sync[key] for key in ("seen", "new", "changed", "deleted", "problems")} == {
         "seen": 301, "new": 301, "changed": 0, "deleted": 0, "problems": 0,
     }  # fmt: skip
-    assert {key: build[key] for key in ("generation", "files")} == {"generation": 1, "files": 301}
+    # More than a round of batches to embed: first a generation for keyword search, then all.
+    assert {key: build[key] for key in ("generation", "files")} == {"generation": 2, "files": 301}
     report = FileIndex.objects.get(file_path__endswith="rapor.docx")
     assert (report.extraction_status, report.extractor) == ("ok", "docx/1")
-    assert read_current(settings.INDEX_DIR) == 1
+    assert read_current(settings.INDEX_DIR) == 2
     listed = api.get("/api/tasks/").json()
     assert [item["id"] for item in listed["data"]] == [task["id"]]
     assert listed["metadata"] == {"workers": 1, "warnings": []}
@@ -149,7 +152,9 @@ def test_a_running_task_cancelled_stops_at_a_checkpoint_and_keeps_the_served_ind
 
     assert asked["cancel_requested_at"] is not None
     assert done["status"] == "cancelled"
-    assert read_current(settings.INDEX_DIR) is None
+    served = read_current(settings.INDEX_DIR)
+    assert served == 1  # the generation for keyword search, swapped in before the embedding
+    assert peek_manifest(generation_dir(settings.INDEX_DIR, served))["deferred_passages"] > 0
     again = api.post("/api/reindex/", {}, format="json")
     assert again.status_code == 202
 
@@ -210,3 +215,25 @@ def test_the_worker_command_says_when_there_is_no_broker(settings):
     assert str(raised.value) == (
         "No task broker: set REDIS_URL (or CELERY_BROKER_URL) in the environment or .env."
     )
+
+
+def test_keyword_search_finds_a_task_s_new_files_before_their_embedding_is_done(
+    api: APIClient, tree: Path, workers, settings
+):
+    workers("w1", DIZIN_BENCH_ENCODE_SECONDS="0.5")
+    task = api.post("/api/reindex/", {}, format="json").json()["data"]
+    while read_current(settings.INDEX_DIR) is None:
+        time.sleep(0.05)
+    early = {mode: api.get("/api/search/", {"q": "printer", "mode": mode}).json() for mode in MODES}
+    running = api.get(task["url"]).json()["data"]
+    done = wait_for(api, task["url"], {"succeeded", "failed"})
+    late = {mode: api.get("/api/search/", {"q": "printer", "mode": mode}).json() for mode in MODES}
+
+    assert (running["status"], running["phase"]) == ("running", "embed")
+    counts = {mode: answer["metadata"]["total_results"] for mode, answer in early.items()}
+    assert counts["keyword"] > 0
+    assert counts == {"keyword": counts["keyword"], "semantic": 0}
+    assert done["status"] == "succeeded"
+    assert {mode: answer["metadata"]["total_results"] > 0 for mode, answer in late.items()} == {
+        "keyword": True, "semantic": True,
+    }  # fmt: skip
