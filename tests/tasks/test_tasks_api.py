@@ -14,6 +14,7 @@ from rest_framework.test import APIClient
 
 from bench.celery_workers import pool_children, stop_worker
 from bench.reindex_runs import encoded_texts
+from indexer.lease import reindex_lease
 from indexer.models import FileIndex
 from search.engine import generation_dir, read_current
 from search.engine.store import peek_manifest
@@ -237,3 +238,18 @@ def test_keyword_search_finds_a_task_s_new_files_before_their_embedding_is_done(
     assert {mode: answer["metadata"]["total_results"] > 0 for mode, answer in late.items()} == {
         "keyword": True, "semantic": True,
     }  # fmt: skip
+
+
+def test_a_reindex_outside_the_task_api_makes_a_new_task_a_409(api: APIClient, tree: Path):
+    with reindex_lease(timeout=60):
+        response = api.post("/api/reindex/", {}, format="json")
+
+    assert (response.status_code, response.json()) == (
+        409,
+        {
+            "success": False,
+            "message": "A reindex started outside the task API is running: wait for it to finish.",
+            "errors": {"code": "reindex_in_progress"},
+        },
+    )
+    assert not ReindexTask.objects.exists()
