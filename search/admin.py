@@ -13,6 +13,7 @@ from indexer.models import FileIndex
 from search.engine import IndexUnavailable
 from search.factory import get_index_holder
 from search.freshness import snapshot_time
+from search.models import ReindexTask
 
 
 class ServedFileIndexAdmin(FileIndexAdmin):
@@ -57,3 +58,21 @@ class ServedFileIndexAdmin(FileIndexAdmin):
 
 admin.site.unregister(FileIndex)
 admin.site.register(FileIndex, ServedFileIndexAdmin)
+
+
+@admin.register(ReindexTask)
+class ReindexTaskAdmin(admin.ModelAdmin):
+    """The reindex tasks, read-only: the tasks API starts and cancels them."""
+
+    list_display = ["id", "status", "created_at", "started_at", "finished_at", "attempts", "worker"]
+    list_filter = ["status"]
+    readonly_fields = [field.name for field in ReindexTask._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False

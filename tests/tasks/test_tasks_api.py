@@ -253,3 +253,15 @@ def test_a_reindex_outside_the_task_api_makes_a_new_task_a_409(api: APIClient, t
         },
     )
     assert not ReindexTask.objects.exists()
+
+
+def test_the_admin_lists_tasks_read_only(admin_client: Client):
+    task = ReindexTask.objects.create(roots=["/srv/docs"], status="failed", active=None, error="x")
+
+    listing = admin_client.get("/admin/search/reindextask/")
+    page = admin_client.get(f"/admin/search/reindextask/{task.pk}/change/")
+
+    assert listing.status_code == page.status_code == 200
+    assert str(task.pk) in listing.content.decode()
+    assert admin_client.get("/admin/search/reindextask/add/").status_code == 403
+    assert admin_client.post(f"/admin/search/reindextask/{task.pk}/delete/").status_code == 403
