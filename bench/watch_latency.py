@@ -225,14 +225,18 @@ class Searcher:
         return self.results(word, "keyword", folder, page_size=1).total_results
 
     def meaning_count(self, folder: Path, limit: int) -> int:
-        """Count the folder's files the served index finds by meaning, with no relevance floor."""
+        """Count the folder's files the served index finds by meaning, with no relevance floor.
+
+        A file whose passages are not embedded yet (a keyword-first generation's zero
+        vectors) scores 0 against any query: only a positive similarity counts.
+        """
         from search.engine import FileFilter
         from search.factory import get_encoder, get_index_holder
 
         index = get_index_holder().get()
         vector = get_encoder().encode_queries([BURST_TOPIC[1]])[0]
         mask = index.table.mask(FileFilter(path_prefix=str(folder)))
-        return len(index.search_semantic(vector, mask=mask, limit=limit, min_score=-1.0))
+        return len(index.search_semantic(vector, mask=mask, limit=limit, min_score=1e-6))
 
 
 # --- the changes ------------------------------------------------------------------------
