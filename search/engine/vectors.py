@@ -147,18 +147,19 @@ class VectorSources:
         helpers.offer(
             [(self._keys[b], [span(self._first_passage[s]) for s in b.tolist()]) for b in batches]
         )
-        theirs = []
-        for number in reversed(range(len(batches))):
-            if helpers.claim(number):
-                self._encode(batches[number], text, progress, len(slots))
-                helpers.finish(number)
-            else:
-                theirs.append(number)
+
+        def embed_if_free(number: int) -> bool:
+            """Embed batch `number` here unless a helper has it; say whether it was embedded."""
+            if not helpers.claim(number):
+                return False
+            self._encode(batches[number], text, progress, len(slots))
+            helpers.finish(number)
+            return True
+
+        theirs = [number for number in reversed(range(len(batches))) if not embed_if_free(number)]
         for number in reversed(theirs):
             while not helpers.wait(number):
-                if helpers.claim(number):
-                    self._encode(batches[number], text, progress, len(slots))
-                    helpers.finish(number)
+                if embed_if_free(number):  # its helper gave it up
                     break
             else:
                 self._stored(batches[number], progress, len(slots))
