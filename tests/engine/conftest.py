@@ -37,11 +37,17 @@ def build(tmp_path: Path, encoder: HashingEncoder, config: EngineConfig):
         previous: SearchIndex | None = None,
         config: EngineConfig = config,
         encoder: HashingEncoder = encoder,
+        defer_over: int | None = None,
     ) -> SearchIndex:
         workdir = tmp_path / f"build-{next(numbers)}"
         workdir.mkdir()
         return SearchIndex.build(
-            documents, encoder=encoder, config=config, previous=previous, workdir=workdir
+            documents,
+            encoder=encoder,
+            config=config,
+            previous=previous,
+            workdir=workdir,
+            defer_over=defer_over,
         )
 
     return build

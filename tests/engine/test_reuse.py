@@ -152,3 +152,34 @@ def test_new_tokenizer_version_tokenizes_every_file_again(build, monkeypatch):
     second = build(corpus(), previous=first)
 
     assert second.manifest["tokenized_files"] == 20
+
+
+def test_a_build_with_more_to_embed_than_allowed_defers_it_and_no_query_reaches_those(
+    build, encoder
+):
+    encoder.encoded_count = 0
+
+    deferred = build(corpus(), defer_over=10)
+
+    assert encoder.encoded_count == 0
+    assert deferred.manifest["deferred_passages"] == 80
+    assert deferred.manifest["encoded_passages"] == 0
+    assert set(deferred.passages.keys.tolist()) == {builder.NO_VECTOR}
+    query = encoder.encode_queries(["echo7 golf7"])[0]
+    assert deferred.search_semantic(query, limit=3, min_score=1e-6) == []
+    assert deferred.search_keyword("echo7", limit=3)[0].file_id == 7
+
+
+def test_the_build_after_a_deferred_one_embeds_everything_and_reuses_none_of_its_zeros(
+    build, encoder
+):
+    deferred = build(corpus(), defer_over=10)
+    full = build(corpus())
+    encoder.encoded_count = 0
+
+    after = build(corpus(), previous=deferred)
+
+    assert encoder.encoded_count == 80
+    assert after.manifest["deferred_passages"] == 0
+    query = encoder.encode_queries(["echo7 golf7"])[0]
+    assert after.search_semantic(query, limit=3) == full.search_semantic(query, limit=3)
