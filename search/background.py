@@ -26,7 +26,7 @@ from indexer.crawler import RootError
 from indexer.lease import holder_label
 from indexer.progress import RunProgress
 from indexer.services import sync_options
-from search.background_selectors import held_by_other_than_a_task, task_label
+from search.background_selectors import task_label
 from search.models import ReindexTask, TaskStatus
 from search.reindex import ReindexOutcome, ReindexRequest, reindex_run
 
@@ -46,10 +46,6 @@ def reindex_task_submit(*, roots: list[str], full: bool, user: Any) -> ReindexTa
             _("Background tasks need a broker: set REDIS_URL or CELERY_BROKER_URL.")
         )
     chosen = _checked_roots(roots)
-    if held_by_other_than_a_task():
-        raise ReindexInProgress(
-            _("A reindex started outside the task API is running: wait for it to finish.")
-        )
     try:
         with transaction.atomic():
             task = ReindexTask.objects.create(roots=chosen, full=full, requested_by=user)

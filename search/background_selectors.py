@@ -5,24 +5,16 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from core.exceptions import NotFound
-from indexer.lease import holder_label
 from indexer.selectors import reindex_progress
 from search.models import ReindexTask, TaskStatus
 
-TASK_LABEL_PREFIX = "task "
 # Tasks GET /api/tasks/ lists, latest first.
 LISTED_TASKS = 50
 
 
 def task_label(task_id: Any) -> str:
     """Return the name a task's run carries in the reindex lease."""
-    return f"{TASK_LABEL_PREFIX}{task_id}"
-
-
-def held_by_other_than_a_task() -> bool:
-    """Tell whether a run the task API did not start holds the reindex lease."""
-    holder = holder_label()
-    return holder is not None and not holder.startswith(TASK_LABEL_PREFIX)
+    return f"task {task_id}"
 
 
 def task_detail(*, task_id: Any) -> dict[str, Any]:
