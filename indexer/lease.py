@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
@@ -195,7 +196,16 @@ def _dead_here(lease: ReindexLease) -> bool:
         return True
     except PermissionError:  # alive, but another user's
         return False
-    return False
+    return _zombie(lease.pid)
+
+
+def _zombie(pid: int) -> bool:
+    """Tell whether `pid` has exited but not been reaped: its parent was killed with it, say."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:  # no /proc: take it for alive, as os.kill did
+        return False
+    return stat.rpartition(")")[2].split()[0] == "Z"
 
 
 def _busy(current: ReindexLease, timeout: float) -> ReindexInProgress:

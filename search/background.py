@@ -89,13 +89,17 @@ def reindex_task_cancel(*, task_id: Any) -> ReindexTask:
 def reindex_task_execute(*, task_id: str, worker: str) -> None:
     """Carry out a task in a worker, resuming from the last checkpoint if it was cut off.
 
-    A task already finished, cancelled, or being run by another delivery is left alone;
-    ReindexInProgress means another run holds the lease: the caller retries later.
+    A task already finished or cancelled is left alone; ReindexInProgress means another run
+    (this task's other delivery, maybe) holds the lease: the caller retries later.
     """
     label = task_label(task_id)
     task = ReindexTask.objects.filter(id=task_id, active=True).first()
-    if task is None or holder_label() == label:
+    if task is None:
         return
+    if holder_label() == label:
+        # Another delivery runs it, or ran it and died elsewhere: look again once its lease
+        # is renewed or expired.
+        raise ReindexInProgress(f"Task {task_id} is being run by another delivery.")
     if task.cancel_requested_at is not None:
         _finish(task.id, TaskStatus.CANCELLED)
         return

@@ -2,6 +2,7 @@ import subprocess
 import sys
 import threading
 import time
+from pathlib import Path
 
 import pytest
 from django.db import connections
@@ -62,6 +63,22 @@ def test_a_lease_whose_holder_died_on_this_machine_is_taken_over_at_once():
     ReindexLease.objects.update(pid=dead_pid())
 
     taken = lease_acquire(timeout=60)
+
+    assert ReindexLease.objects.get().owner == taken.owner != held.owner
+
+
+@pytest.mark.django_db
+def test_a_lease_whose_holder_exited_unreaped_is_taken_over_at_once():
+    exited = subprocess.Popen([sys.executable, "-c", "pass"])  # not waited for: a zombie
+    stat = Path(f"/proc/{exited.pid}/stat")
+    deadline = time.monotonic() + 30
+    while stat.read_text().rpartition(")")[2].split()[0] != "Z" and time.monotonic() < deadline:
+        time.sleep(0.01)
+    held = lease_acquire(timeout=60)
+    ReindexLease.objects.update(pid=exited.pid)
+
+    taken = lease_acquire(timeout=60)
+    exited.wait()
 
     assert ReindexLease.objects.get().owner == taken.owner != held.owner
 
