@@ -93,20 +93,9 @@ def reindex_task_execute(*, task_id: str, worker: str) -> None:
     (this task's other delivery, maybe) holds the lease: the caller retries later.
     """
     label = task_label(task_id)
-    task = ReindexTask.objects.filter(id=task_id, active=True).first()
+    task = _started(task_id, label=label, worker=worker)
     if task is None:
         return
-    if holder_label() == label:
-        # Another delivery runs it, or ran it and died elsewhere: look again once its lease
-        # is renewed or expired.
-        raise ReindexInProgress(f"Task {task_id} is being run by another delivery.")
-    if task.cancel_requested_at is not None:
-        _finish(task.id, TaskStatus.CANCELLED)
-        return
-    ReindexTask.objects.filter(id=task_id).update(
-        status=TaskStatus.RUNNING, started_at=Coalesce(F("started_at"), timezone.now()),
-        attempts=F("attempts") + 1, worker=worker,
-    )  # fmt: skip
     progress = RunProgress(
         stream=sys.stderr, terminal=False, interval=PROGRESS_LOG_SECONDS, stop=CancelCheck(task_id)
     )
@@ -130,6 +119,25 @@ def reindex_task_execute(*, task_id: str, worker: str) -> None:
         _finish(task_id, TaskStatus.SUCCEEDED, summary=outcome_summary(outcome))
     finally:
         progress.close()
+
+
+def _started(task_id: str, *, label: str, worker: str) -> ReindexTask | None:
+    """Mark a task running for this delivery; None when there is nothing left to run."""
+    task = ReindexTask.objects.filter(id=task_id, active=True).first()
+    if task is None:
+        return None
+    if holder_label() == label:
+        # Another delivery runs it, or ran it and died elsewhere: look again once its lease
+        # is renewed or expired.
+        raise ReindexInProgress(f"Task {task_id} is being run by another delivery.")
+    if task.cancel_requested_at is not None:
+        _finish(task.id, TaskStatus.CANCELLED)
+        return None
+    ReindexTask.objects.filter(id=task_id).update(
+        status=TaskStatus.RUNNING, started_at=Coalesce(F("started_at"), timezone.now()),
+        attempts=F("attempts") + 1, worker=worker,
+    )  # fmt: skip
+    return task
 
 
 class CancelCheck:
