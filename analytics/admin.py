@@ -1,10 +1,9 @@
 from django.contrib import admin
 from django.db.models import QuerySet
-from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from analytics.models import SearchEvent
-from core.admin import BoundedCountPaginator
+from core.admin import BoundedCountPaginator, ReadOnlyAdminMixin
 
 
 class ZeroResultsFilter(admin.SimpleListFilter):
@@ -23,7 +22,7 @@ class ZeroResultsFilter(admin.SimpleListFilter):
 
 
 @admin.register(SearchEvent)
-class SearchEventAdmin(admin.ModelAdmin):
+class SearchEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Searches as recorded: read-only, for seeing how search is used."""
 
     list_display = ["created_at", "user", "query", "mode", "result_count", "latency_ms", "cached"]
@@ -32,12 +31,3 @@ class SearchEventAdmin(admin.ModelAdmin):
     search_fields = ["normalized_query"]
     paginator = BoundedCountPaginator
     show_full_result_count = False
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False

@@ -7,6 +7,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.admin import ReadOnlyAdminMixin
 from core.text import fold
 from indexer.admin import FileIndexAdmin
 from indexer.models import FileIndex
@@ -61,18 +62,9 @@ admin.site.register(FileIndex, ServedFileIndexAdmin)
 
 
 @admin.register(ReindexTask)
-class ReindexTaskAdmin(admin.ModelAdmin):
+class ReindexTaskAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """The reindex tasks, read-only: the tasks API starts and cancels them."""
 
     list_display = ["id", "status", "created_at", "started_at", "finished_at", "attempts", "worker"]
     list_filter = ["status"]
     readonly_fields = [field.name for field in ReindexTask._meta.fields]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
