@@ -65,9 +65,10 @@ def free_port() -> int:
 
 
 def start_server(
-    env: dict[str, str], workers: int, *, reuse_port: bool = False
+    env: dict[str, str], workers: int, *, reuse_port: bool = False, tree: Path = ROOT
 ) -> tuple[subprocess.Popen, str]:
-    """Start `uvicorn --workers N`, or with `reuse_port` `manage.py serve` (a socket a worker)."""
+    """Start `uvicorn --workers N`, or with `reuse_port` `manage.py serve` (a socket a worker),
+    from the checkout at `tree`."""
     port = free_port()
     listen = ["--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
     if reuse_port:
@@ -75,7 +76,7 @@ def start_server(
     else:
         command = [sys.executable, "-m", "uvicorn", "config.asgi:application", *listen]
         command += ["--log-level", "warning"]
-    server = subprocess.Popen(command, cwd=ROOT, env=env)
+    server = subprocess.Popen(command, cwd=tree, env=env)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:

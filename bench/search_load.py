@@ -1,6 +1,7 @@
 """Search API under load: uvicorn on loopback, a real corpus, 1, 8 and 32 concurrent clients.
 
     python -m bench.search_load [--corpus ../shared/data/cranfield] [--workers 2] [--seconds 5]
+                                [--only-serve] [--before ../before]
 
 Indexes the corpus (one text file per document) into a throwaway SQLite database and index
 folder and starts three servers in turn: uvicorn with one worker, uvicorn with N workers
@@ -14,7 +15,9 @@ model's floor measured in the same run (bench.model_floor: a bare torch encode, 
 thread, plus an exact FAISS search, in-process), and hybrid beside semantic. wrk needs about
 0.05 ms of CPU a request where a Python client needed 1.2 ms, which on 2 cores was CPU taken
 from the server it measured.
-Set REDIS_URL to measure with the shared cache and throttle counts in Redis.
+With --before, `manage.py serve` also runs from another checkout (`git worktree add ../before
+<commit>`) on the same database and index, first, so a change is measured beside the code
+before it. Set REDIS_URL to measure with the shared cache and throttle counts in Redis.
 """
 
 import argparse
@@ -29,7 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlencode
 
-from bench.live import CRANFIELD, bench_env, demo_token, manage, start_server, write_corpus
+from bench.live import CRANFIELD, ROOT, bench_env, demo_token, manage, start_server, write_corpus
 
 CONCURRENCY = (1, 8, 32)
 SCRIPT = Path(__file__).with_name("search_load.lua")
@@ -39,6 +42,14 @@ HEADER = (
     f"{'scenario':<18}{'clients':>4}{'req/s':>10}{'vs 1':>7}{'p50 ms':>10}{'p99 ms':>10}"
     f"{'errors':>8}"
 )
+
+
+@dataclass(frozen=True)
+class Server:
+    title: str
+    workers: int
+    reuse_port: bool
+    tree: Path = ROOT
 
 
 @dataclass(frozen=True)
@@ -137,13 +148,18 @@ def compare(p50: dict[str, float], floor: dict) -> None:
     )
 
 
-def servers(workers: int) -> list[tuple[str, int, bool]]:
-    """The servers compared: one process, N sharing a socket, and N with a socket each."""
-    return [
-        ("uvicorn --workers 1", 1, False),
-        (f"uvicorn --workers {workers} (one socket, shared)", workers, False),
-        (f"manage.py serve --workers {workers} (a socket each, SO_REUSEPORT)", workers, True),
-    ]
+def servers(workers: int, *, only_serve: bool, before: Path | None) -> list[Server]:
+    """The servers compared: one process, N sharing a socket, and N with a socket each; and
+    `manage.py serve` from the checkout `before`, if given."""
+    serve = f"manage.py serve --workers {workers} (a socket each, SO_REUSEPORT)"
+    chosen = [] if only_serve else [
+        Server("uvicorn --workers 1", 1, False),
+        Server(f"uvicorn --workers {workers} (one socket, shared)", workers, False),
+    ]  # fmt: skip
+    chosen.append(Server(serve, workers, True))
+    if before is not None:
+        chosen.insert(0, Server(f"{serve}, from {before}", workers, True, before))
+    return chosen
 
 
 def main() -> None:
@@ -152,6 +168,10 @@ def main() -> None:
     parser.add_argument("--documents", type=int, default=1400)
     parser.add_argument("--workers", type=int, default=2, help="for the multi-process runs")
     parser.add_argument("--seconds", type=int, default=5, help="per scenario and client count")
+    parser.add_argument("--only-serve", action="store_true", help="skip the uvicorn baselines")
+    parser.add_argument(
+        "--before", type=Path, help="also serve from this checkout (the code before a change)"
+    )
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed: apt-get install wrk")
@@ -166,10 +186,12 @@ def main() -> None:
         print(f"indexed {args.documents} documents in {time.perf_counter() - started:.1f} s")
         token = demo_token(env, scratch / "corpus")
         floor = model_floor(env, queries, scratch)
-        for title, workers, reuse_port in servers(args.workers):
-            server, base = start_server(env, workers, reuse_port=reuse_port)
+        for chosen in servers(args.workers, only_serve=args.only_serve, before=args.before):
+            server, base = start_server(
+                env, chosen.workers, reuse_port=chosen.reuse_port, tree=chosen.tree
+            )
             try:
-                print(f"\n{title}")
+                print(f"\n{chosen.title}")
                 compare(measure(base, token, scratch / "paths.txt", queries, args.seconds), floor)
             finally:
                 server.terminate()

@@ -167,9 +167,12 @@ def _shown_passage(index: SearchIndex, item: Ranked, ranking: Ranking) -> int | 
         # Found by its name's meaning: show its text most like the query, never the name.
         vector = ranking.vector
         return None if vector is None else index.closest_passage(item.row, vector)
-    if passage is None and ranking.query is not None:
+    if passage is not None:
+        return passage
+    passages = index.passages.of_file(item.row)
+    if len(passages) > 1 and ranking.query is not None:
+        # One passage is shown anyway: reading it for the query's words would be wasted.
         passage = index.best_passage(item.row, ranking.query)
-    if passage is None:
-        passages = index.passages.of_file(item.row)
-        passage = passages[0] if len(passages) else None
+    if passage is None and len(passages):
+        passage = passages[0]
     return passage

@@ -64,9 +64,12 @@ class KeywordQuery:
         humps included)."""
         return re.compile(self._alternatives)
 
+    def words_found(self, folded: str) -> set[str]:
+        """Return the query's words and terms that begin words of `folded` text."""
+        return set(self._word_pattern.findall(folded))
+
     @functools.cached_property
-    def word_pattern(self) -> re.Pattern[str]:
-        """Find, in folded text, words starting with a query word or term."""
+    def _word_pattern(self) -> re.Pattern[str]:
         return re.compile(rf"(?<![^\W_])(?:{self._alternatives})")
 
     @functools.cached_property
@@ -76,9 +79,18 @@ class KeywordQuery:
 
     def matches(self, word: str) -> bool:
         """Tell whether a word of a document is one the query searched for."""
-        if fold(word) in self._words:
-            return True
-        return any(term in self._terms for term in term_candidates(word, LANGUAGES))
+        # A page of results repeats its words, and stemming each again cost more than a lookup.
+        verdict = self._verdicts.get(word)
+        if verdict is None:
+            verdict = fold(word) in self._words or any(
+                term in self._terms for term in term_candidates(word, LANGUAGES)
+            )
+            self._verdicts[word] = verdict
+        return verdict
+
+    @functools.cached_property
+    def _verdicts(self) -> dict[str, bool]:
+        return {}
 
     @functools.cached_property
     def _words(self) -> frozenset[str]:

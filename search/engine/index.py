@@ -143,10 +143,11 @@ class SearchIndex:
             limit=limit,
             min_score=min_score,
         )
+        file_ids = self.table.file_ids[rows].tolist()
         return [
-            Hit(row=row, file_id=int(self.table.file_ids[row]), score=score, passage=passage)
-            for row, score, passage in zip(
-                rows.tolist(), scores.tolist(), passages.tolist(), strict=True
+            Hit(row=row, file_id=file_id, score=score, passage=passage)
+            for row, file_id, score, passage in zip(
+                rows.tolist(), file_ids, scores.tolist(), passages.tolist(), strict=True
             )
         ]
 
@@ -182,14 +183,10 @@ class SearchIndex:
         if len(rows) > limit:
             rows = rows[np.argpartition(-scores[rows], limit - 1)[:limit]]
         rows = rows[np.lexsort((rows, -scores[rows]))]
+        file_ids, scores = self.table.file_ids[rows].tolist(), scores[rows].tolist()
         return [
-            Hit(
-                row=row,
-                file_id=int(self.table.file_ids[row]),
-                score=float(scores[row]),
-                passage=None,
-            )
-            for row in rows.tolist()
+            Hit(row=row, file_id=file_id, score=score, passage=None)
+            for row, file_id, score in zip(rows.tolist(), file_ids, scores, strict=True)
         ]
 
     def best_passage(self, row: int, query: KeywordQuery | str) -> int | None:
@@ -199,7 +196,7 @@ class SearchIndex:
         candidates = sorted(self.passages.of_file(row), key=lambda p: self.passage_span(p) is None)
         for passage in candidates:
             # Folding the passage and one regex scan cost far less than tokenizing it.
-            count = len(set(query.word_pattern.findall(fold(self.passage_text(passage)))))
+            count = len(query.words_found(fold(self.passage_text(passage))))
             if count > best_count:
                 best, best_count = passage, count
         return best

@@ -2,12 +2,15 @@
 
 import html
 import re
+from collections.abc import Iterator
+from itertools import chain, takewhile
 from typing import Protocol
 
 from core.text import fold_in_place, word_spans
 
 _WHITESPACE = re.compile(r"\s+")
 _WORD_CHAR = re.compile(r"[^\W_]")
+_RUN_REST = re.compile(r"[^\W_]*")
 _BREAKS = " \t\n\r"
 # The first match sits this far into the window, so it reads with some context before it.
 _LEAD = 4
@@ -24,16 +27,18 @@ class Highlights(Protocol):
 
 def snippet(text: str, query: Highlights | None, *, max_chars: int = 300) -> str:
     """Return HTML: the window of `text` around the first word the query matches, marked."""
-    matches = [] if query is None else _matches(text, query)
-    anchor = matches[0] if matches else (0, 0)
-    start, stop = _window(text, anchor, max_chars)
+    found = iter(()) if query is None else _matches(text, query)
+    first = next(found, None)
+    start, stop = _window(text, first or (0, 0), max_chars)
+    # Matches come in order, so the window's end ends the search: a passage may run on well
+    # past the few hundred characters shown.
+    matches = takewhile(lambda span: span[1] <= stop, chain([first] if first else [], found))
     pieces = []
     cursor = start
     for match_start, match_stop in matches:
-        if start <= match_start and match_stop <= stop:
-            pieces.append(html.escape(text[cursor:match_start]))
-            pieces.append(f"<mark>{html.escape(text[match_start:match_stop])}</mark>")
-            cursor = match_stop
+        pieces.append(html.escape(text[cursor:match_start]))
+        pieces.append(f"<mark>{html.escape(text[match_start:match_stop])}</mark>")
+        cursor = match_stop
     pieces.append(html.escape(text[cursor:stop]))
     body = _WHITESPACE.sub(" ", "".join(pieces)).strip()
     return ("…" if start > 0 else "") + body + ("…" if stop < len(text) else "")
@@ -45,7 +50,7 @@ _TAG_ORDER = {"</mark>": 0, "</span>": 1, '<span class="passage" id="passage">':
 
 def highlight(text: str, query: Highlights | None, *, passage: tuple[int, int] | None) -> str:
     """Return HTML: all of `text`, the words the query matches marked, `passage` wrapped."""
-    matches = [] if query is None else _matches(text, query)
+    matches = [] if query is None else list(_matches(text, query))
     tags: list[tuple[int, str]] = []
     if passage is not None:
         start, stop = max(0, passage[0]), min(len(text), passage[1])
@@ -63,39 +68,30 @@ def highlight(text: str, query: Highlights | None, *, passage: tuple[int, int] |
     return "".join(pieces)
 
 
-def _matches(text: str, query: Highlights) -> list[tuple[int, int]]:
-    """Return the spans of the words of `text` that the query matches."""
+def _matches(text: str, query: Highlights) -> Iterator[tuple[int, int]]:
+    """Yield, in order, the spans of the words of `text` that the query matches."""
     folded = fold_in_place(text)
     if folded is None:
-        return _word_matches(text, 0, len(text), query)
+        yield from _word_matches(text, 0, len(text), query)
+        return
     # Testing each word of every result's passage was most of an uncached search's time: find
-    # where query words may start in the folded text at C speed, then test only those words.
-    found = query.pattern.finditer(folded)
-    runs = sorted({_run_around(text, match.start()) for match in found})
-    return [span for start, stop in runs for span in _word_matches(text, start, stop, query)]
+    # where query words may start in the folded text at C speed, then test only the runs of
+    # letters and digits (camelCase words) that hold them.
+    done = 0
+    for found in query.pattern.finditer(folded):
+        start = found.start()
+        if start < done:
+            continue
+        while start > done and _WORD_CHAR.match(folded, start - 1):
+            start -= 1
+        done = _RUN_REST.match(folded, found.end()).end()  # type: ignore[union-attr]
+        yield from _word_matches(text, start, done, query)
 
 
-def _word_matches(text: str, start: int, stop: int, query: Highlights) -> list[tuple[int, int]]:
-    return [
-        (start + word_start, start + word_stop)
-        for word_start, word_stop in word_spans(text[start:stop])
-        if query.matches(text[start + word_start : start + word_stop])
-    ]
-
-
-def _run_around(text: str, position: int) -> tuple[int, int]:
-    """Return the span of the run of letters and digits holding `position`."""
-    start = position
-    while start > 0 and _is_word_char(text[start - 1]):
-        start -= 1
-    stop = position
-    while stop < len(text) and _is_word_char(text[stop]):
-        stop += 1
-    return start, stop
-
-
-def _is_word_char(char: str) -> bool:
-    return _WORD_CHAR.match(char) is not None
+def _word_matches(text: str, start: int, stop: int, query: Highlights) -> Iterator[tuple[int, int]]:
+    for word_start, word_stop in word_spans(text[start:stop]):
+        if query.matches(text[start + word_start : start + word_stop]):
+            yield start + word_start, start + word_stop
 
 
 def _window(text: str, anchor: tuple[int, int], max_chars: int) -> tuple[int, int]:
