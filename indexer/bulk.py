@@ -1,4 +1,4 @@
-"""Insert many rows with one executemany.
+"""Insert many rows at once: COPY on PostgreSQL, one executemany elsewhere.
 
 Django's bulk_create prepares every value through the field machinery in Python, which costs
 more than the database write itself at reindex volumes (about 100 µs a row against 5 µs).
@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection, models
+from django.db import connection, models, transaction
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,27 +46,63 @@ def insert_rows(
     Datetimes and JSON are adapted as the ORM would; other values must be plain Python
     values the driver accepts (str, int, bool, None).
     """
-    meta = model._meta
-    quote = connection.ops.quote_name
+    table = model._meta.db_table
     columns = [_concrete(model, name) for name in fields]
-
-    def column(name: str) -> str:
-        return quote(_concrete(model, name)[1])
-
-    # Names come from the model and are quoted; values go as parameters.
-    sql = (
-        f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(c) for _, c in columns)}) "  # noqa: S608
-        f"VALUES ({', '.join(['%s'] * len(columns))})"
-    )
-    if upsert is not None:
-        sql += upsert.clause(meta.db_table, column)
-    elif ignore_conflicts:
-        sql += " ON CONFLICT DO NOTHING"
     adapters = _adapters([field for field, _ in columns])
     prepared = [_adapted(row, adapters) for row in rows]
-    if prepared:
-        with connection.cursor() as cursor:
-            cursor.executemany(sql, prepared)
+    if upsert is not None:
+        # One statement may not update a row twice: the last of a key's rows wins, as it did
+        # when each row was a statement.
+        key = fields.index(upsert.key)
+        prepared = list({row[key]: row for row in prepared}.values())
+    if not prepared:
+        return
+    names = [name for _, name in columns]
+    conflict = _conflict_clause(model, upsert, ignore_conflicts)
+    if connection.vendor == "postgresql":
+        _copy(table, names, prepared, conflict)
+        return
+    quote = connection.ops.quote_name
+    # Names come from the model and are quoted; values go as parameters.
+    sql = (
+        f"INSERT INTO {quote(table)} ({', '.join(map(quote, names))}) "  # noqa: S608
+        f"VALUES ({', '.join(['%s'] * len(names))}){conflict}"
+    )
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, prepared)
+
+
+def _conflict_clause(model: type[models.Model], upsert: Upsert | None, ignore: bool) -> str:
+    if upsert is not None:
+        quote = connection.ops.quote_name
+        return upsert.clause(model._meta.db_table, lambda name: quote(_concrete(model, name)[1]))
+    return " ON CONFLICT DO NOTHING" if ignore else ""
+
+
+def _copy(table: str, columns: list[str], rows: list[list[Any]], conflict: str) -> None:
+    """Load rows with COPY, through a temporary table when clashes must be resolved.
+
+    COPY took a fifth of the time of one INSERT a row, which PostgreSQL parses, plans and
+    runs one by one.
+    """
+    quote = connection.ops.quote_name
+    names = ", ".join(map(quote, columns))
+    target = quote(f"{table}_incoming") if conflict else quote(table)
+    with transaction.atomic(), connection.cursor() as cursor:
+        if conflict:
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE {target} ON COMMIT DROP AS "  # noqa: S608
+                f"SELECT {names} FROM {quote(table)} WITH NO DATA"
+            )
+        with cursor.cursor.copy(f"COPY {target} ({names}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        if conflict:
+            cursor.execute(
+                f"INSERT INTO {quote(table)} ({names}) SELECT {names} FROM {target}{conflict}"  # noqa: S608
+            )
+            # Dropped now, not at commit: an enclosing transaction may insert again.
+            cursor.execute(f"DROP TABLE {target}")
 
 
 def _concrete(model: type[models.Model], name: str) -> tuple[models.Field, str]:
