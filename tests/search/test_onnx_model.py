@@ -1,4 +1,5 @@
-"""Queries on ONNX Runtime give the model's own vectors, and torch stands in when they cannot.
+"""Queries and passages on ONNX Runtime give the model's own vectors, and torch stands in when
+they cannot.
 
 The graph served is ONNX Runtime's own optimization of the export, with its weights (prepacked
 too) in a file the processes serving queries map, and so share.
@@ -39,11 +40,38 @@ def encoder(tmp_path_factory) -> SentenceTransformerEncoder:
     return SentenceTransformerEncoder(model_path, dtype="float32", threads=1, onnx_dir=onnx_dir)
 
 
-def test_onnx_query_vectors_match_torch_on_a_thousand_texts(encoder):
+@pytest.fixture(scope="module")
+def torch_encoder() -> SentenceTransformerEncoder:
+    return SentenceTransformerEncoder(engine_config().model_path, dtype="float32", threads=1)
+
+
+def passages(count: int = 1000) -> list[str]:
+    """Passage-sized texts from every dev collection: up to 200 words of each document."""
+    found = []
+    for name in COLLECTIONS:
+        with (DATA / name / "corpus.jsonl").open() as rows:
+            for row in islice(rows, count // len(COLLECTIONS)):
+                found.append(" ".join(json.loads(row)["text"].split()[:200]))
+    return found
+
+
+def test_onnx_query_vectors_match_torch_on_a_thousand_texts(encoder, torch_encoder):
     sample = texts()
 
     onnx = np.vstack([encoder.encode_queries([text]) for text in sample])
-    torch = encoder.encode_passages(sample)
+    torch = torch_encoder.encode_passages(sample)
+
+    cosines = (onnx * torch).sum(axis=1)
+    assert (len(sample), onnx.shape, onnx.dtype) == (1000, (1000, 384), np.float32)
+    assert cosines.min() >= 0.99
+    assert encoder._onnx is not None
+
+
+def test_onnx_passage_vectors_match_torch_on_a_thousand_passages(encoder, torch_encoder):
+    sample = passages()
+
+    onnx = encoder.encode_passages(sample)
+    torch = torch_encoder.encode_passages(sample)
 
     cosines = (onnx * torch).sum(axis=1)
     assert (len(sample), onnx.shape, onnx.dtype) == (1000, (1000, 384), np.float32)
@@ -64,23 +92,23 @@ def test_a_model_the_export_would_not_reproduce_encodes_queries_on_torch(tmp_pat
     encoder = SentenceTransformerEncoder(str(model), onnx_dir=tmp_path / "onnx")
 
     assert encoder._onnx is None
-    assert "Queries encode on torch: the model is not exported (pooling" in caplog.text
+    assert "Encoding on torch: the model is not exported (pooling" in caplog.text
     assert encoder.encode_queries(["a query"]).shape == (1, 384)
 
 
 def test_when_onnx_runtime_fails_queries_go_to_torch(tmp_path, monkeypatch, caplog):
-    from search.engine.onnx_queries import OnnxQueryEncoder
+    from search.engine.onnx_model import OnnxEncoder
 
     def broken(self, texts):
         raise RuntimeError("no session")
 
-    monkeypatch.setattr(OnnxQueryEncoder, "encode", broken)
+    monkeypatch.setattr(OnnxEncoder, "encode", broken)
     encoder = SentenceTransformerEncoder(engine_config().model_path, onnx_dir=tmp_path)
 
     vector = encoder.encode_queries(["a query"])
 
     assert vector.shape == (1, 384)
-    assert "Queries encode on torch: ONNX Runtime failed: no session" in caplog.text
+    assert "Encoding on torch: ONNX Runtime failed: no session" in caplog.text
     assert encoder._onnx is None
 
 
@@ -134,7 +162,7 @@ def test_queries_run_on_the_prepared_graph_with_mapped_weights_and_the_exports_v
 
 
 def test_a_graph_that_cannot_be_prepared_leaves_nothing_behind(tmp_path):
-    from search.engine.onnx_queries import prepare
+    from search.engine.onnx_model import prepare
 
     broken = tmp_path / "broken.onnx"
     broken.write_bytes(b"not a graph")
@@ -146,12 +174,12 @@ def test_a_graph_that_cannot_be_prepared_leaves_nothing_behind(tmp_path):
 
 
 def test_without_a_prepared_graph_queries_run_on_the_export(encoder, tmp_path, monkeypatch, caplog):
-    from search.engine import onnx_queries
+    from search.engine import onnx_model
 
     def fails(source, target):
         raise OSError("no room")
 
-    monkeypatch.setattr(onnx_queries, "prepare", fails)
+    monkeypatch.setattr(onnx_model, "prepare", fails)
     shutil.copy(encoder._onnx.graph_path, tmp_path)
     model_path = engine_config().model_path
     fallback = SentenceTransformerEncoder(model_path, threads=1, onnx_dir=tmp_path)
@@ -159,5 +187,5 @@ def test_without_a_prepared_graph_queries_run_on_the_export(encoder, tmp_path, m
     vector = fallback.encode_queries(["a query"])
 
     assert vector.shape == (1, 384)
-    assert "Queries encode on the export, a copy in every process: no room" in caplog.text
+    assert "Encoding on the export, a copy in every process: no room" in caplog.text
     assert fallback._onnx is not None  # still ONNX Runtime, not torch

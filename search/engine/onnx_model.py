@@ -1,8 +1,9 @@
-"""Query encoding on ONNX Runtime: the model's own graph, exported from its weights once.
+"""Encoding on ONNX Runtime: the model's own graph, exported from its weights once.
 
 A query is one short text, encoded while someone waits: ONNX Runtime does it in about half
 the time torch takes on these CPUs, with the same vectors (cosine 0.99999 on the dev
-collections' queries). Passages, encoded in batches during a reindex, stay on torch.
+collections' queries). Passages, in batches of like length, encode 1.2 to 1.5 times as fast
+as on torch in float32 (torch keeps them where the CPU has bfloat16).
 """
 
 import contextlib
@@ -33,7 +34,7 @@ PREPARE_VERSION = 1
 # allocates, which in a serving process would be memory it never gives back.
 _OPTIMIZE = (
     "import sys; sys.path.insert(0, sys.argv[1]); "
-    "from search.engine.onnx_queries import optimize; optimize(sys.argv[2], sys.argv[3])"
+    "from search.engine.onnx_model import optimize; optimize(sys.argv[2], sys.argv[3])"
 )
 
 
@@ -41,7 +42,7 @@ class Unsupported(Exception):
     """The model is not one this exporter reproduces exactly: use torch."""
 
 
-class OnnxQueryEncoder:
+class OnnxEncoder:
     """Encode queries with an ONNX export of a mean-pooled sentence-transformers model."""
 
     def __init__(self, model_path: Path, model_id: str, cache_dir: Path, threads: int) -> None:
@@ -53,12 +54,25 @@ class OnnxQueryEncoder:
         self._lock = threading.Lock()
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """Encode texts as one batch."""
         session, tokenizer = self._loaded()
         encoded = tokenizer.encode_batch(list(texts))
         ids = np.array([e.ids for e in encoded], dtype=np.int64)
         mask = np.array([e.attention_mask for e in encoded], dtype=np.int64)
         [vectors] = session.run(None, {"input_ids": ids, "attention_mask": mask})
         return np.asarray(vectors, dtype=np.float32)
+
+    def encode_batched(self, texts: Sequence[str], *, batch_size: int) -> np.ndarray:
+        """Encode texts in batches of like length: a batch is padded to its longest text."""
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]), reverse=True)
+        vectors = np.empty((len(texts), 0), dtype=np.float32)
+        for start in range(0, len(order), batch_size):
+            chosen = order[start : start + batch_size]
+            encoded = self.encode([texts[i] for i in chosen])
+            if not start:
+                vectors = np.empty((len(texts), encoded.shape[1]), dtype=np.float32)
+            vectors[chosen] = encoded
+        return vectors
 
     def _loaded(self) -> tuple[Any, Any]:
         with self._lock:
@@ -94,7 +108,7 @@ class OnnxQueryEncoder:
         try:
             prepare(self.graph_path, prepared)
         except (OSError, subprocess.SubprocessError) as error:
-            logger.warning("Queries encode on the export, a copy in every process: %s", error)
+            logger.warning("Encoding on the export, a copy in every process: %s", error)
             return self.graph_path
         return prepared
 
@@ -145,7 +159,7 @@ def export(model_path: Path, graph_path: Path) -> None:
         os.replace(temporary, graph_path)  # other processes see a whole graph or none
     finally:
         Path(temporary).unlink(missing_ok=True)
-    logger.info("Exported the query encoder to %s", graph_path)
+    logger.info("Exported the model to %s", graph_path)
 
 
 def prepare(source: Path, target: Path) -> None:
@@ -174,7 +188,7 @@ def prepare(source: Path, target: Path) -> None:
             os.replace(written, target)  # last: a graph is never without weights
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
-    logger.info("Prepared the query encoder in %s", target)
+    logger.info("Prepared the model's graph in %s", target)
 
 
 def optimize(source: str, target: str) -> None:
