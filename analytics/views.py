@@ -1,5 +1,5 @@
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -11,7 +11,7 @@ from analytics.serializers import (
     AnalyticsSerializer,
 )
 from core.api import success_response
-from core.schema import envelope, error_responses
+from core.schema import envelope, error_responses, extend_schema
 from core.throttling import FailOpenScopedRateThrottle
 
 ANALYTICS_RESPONSE = envelope(

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.db import connection
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -13,7 +13,7 @@ from rest_framework.views import APIView
 
 from core.api import success_response
 from core.cache import MISS, cache_get, cache_set
-from core.schema import envelope
+from core.schema import envelope, extend_schema
 from core.serializers import PlainOutputSerializer
 from search.serializers import IndexStateSerializer
 from search.status import index_status

@@ -117,13 +117,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # SQLite cannot create its file in a missing folder, and var/ is not in a fresh clone.
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {
-            "timeout": 20,
-            "transaction_mode": "IMMEDIATE",
-            # WAL lets readers and one writer work at once; NORMAL syncs at checkpoints, which
-            # WAL keeps consistent (a power cut may lose the last commits, never corrupt).
-            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
-        }
+        timeout=20,
+        transaction_mode="IMMEDIATE",
+        # WAL lets readers and one writer work at once; NORMAL syncs at checkpoints, which
+        # WAL keeps consistent (a power cut may lose the last commits, never corrupt).
+        init_command="PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -218,6 +216,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Keyword, semantic and hybrid search over the files Dizin has indexed.",
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # It applies the views' descriptions first (core.schema.extend_schema).
+    "DEFAULT_GENERATOR_CLASS": "config.schema.SchemaGenerator",
     # The docs' scripts and styles come from this project's static files, never a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

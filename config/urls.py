@@ -1,12 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from drf_spectacular.views import (
-    SpectacularAPIView,
-    SpectacularRedocView,
-    SpectacularSwaggerView,
-)
 
+from config.docs import spectacular_view
 from config.health import HealthView
 from config.metrics import metrics_view
 from core import views
@@ -28,9 +24,9 @@ urlpatterns = [
     path("api/tasks/", TaskListView.as_view(), name="tasks"),
     path("api/tasks/<uuid:task_id>/", TaskDetailView.as_view(), name="task"),
     path("metrics", metrics_view, name="metrics"),
-    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
-    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    path("api/schema/", spectacular_view("SpectacularAPIView"), name="schema"),
+    path("api/docs/", spectacular_view("SpectacularSwaggerView", url_name="schema"), name="docs"),
+    path("api/redoc/", spectacular_view("SpectacularRedocView", url_name="schema"), name="redoc"),
 ]
 
 handler404 = views.not_found

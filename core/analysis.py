@@ -23,6 +23,8 @@ _TURKISH_MARKERS = frozenset(
 # A document's language is told from its first words; more would only cost time.
 _SAMPLE_WORDS = 2000
 _stemmers = threading.local()
+# PyStemmer's default: a cache this size about doubles the speed of stemming running text.
+CACHED_WORDS = 10_000
 
 
 def detect_language(words: Sequence[str]) -> Language:
@@ -68,12 +70,15 @@ def turkish_lower(word: str) -> str:
     return word.replace("I", "ı").replace("İ", "i").lower()
 
 
-def stemmer(language: Language) -> Stemmer.Stemmer:
+def stemmer(language: Language, *, cached: bool = True) -> Stemmer.Stemmer:
     """Return this thread's stemmer for the language: PyStemmer's are not thread-safe."""
-    found = getattr(_stemmers, language, None)
+    # A stemmer keeps the last CACHED_WORDS words it stemmed (2 MiB). Words stemmed once
+    # (a typo's variants) go to one that keeps none: they would only push the others out.
+    name = language if cached else f"{language}_uncached"
+    found = getattr(_stemmers, name, None)
     if found is None:
-        found = Stemmer.Stemmer(language)
-        setattr(_stemmers, language, found)
+        found = Stemmer.Stemmer(language, CACHED_WORDS if cached else 0)
+        setattr(_stemmers, name, found)
     return found
 
 

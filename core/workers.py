@@ -1,9 +1,10 @@
 """The Celery workers: how many answer, and whether a run may hand work to others."""
 
-from celery import current_app
 from django.conf import settings
 from django.core.cache import cache
 from django.utils.translation import gettext as _
+
+from core.queue import celery_app
 
 # How long workers have to answer a ping, and how long their count is then reused.
 PING_SECONDS = 0.5
@@ -17,7 +18,7 @@ def workers_alive() -> int:
     count = cache.get("tasks:workers")
     if count is None:
         try:
-            count = len(current_app.control.ping(timeout=PING_SECONDS))
+            count = len(celery_app().control.ping(timeout=PING_SECONDS))
         except Exception:  # an unreachable broker: no worker can be reached either
             count = 0
         cache.set("tasks:workers", count, WORKERS_CACHE_SECONDS)

@@ -12,10 +12,9 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from celery import current_app
-
 from core.claims import BatchClaims
 from core.progress import NoProgress
+from core.queue import celery_app
 from core.workers import others_can_help
 from indexer.crawler import CrawlProblem, FoundFile, Reason
 from indexer.extract.pool import ExtractionPool, PoolSettings
@@ -50,7 +49,7 @@ class CeleryExtractHelpers:
 
     def offer(self, number: int, items: list[Item]) -> None:
         arguments = {**self._arguments, "number": number, "items": items}
-        current_app.send_task(EXTRACT_TASK, kwargs=arguments, retry=False)
+        celery_app().send_task(EXTRACT_TASK, kwargs=arguments, retry=False)
 
     def wait(self, number: int, tick: Callable[[], None]) -> dict[str, Any] | None:
         """Wait for a worker's batch: what it counted, or None if the worker gave it up."""

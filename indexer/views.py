@@ -3,13 +3,13 @@
 from django.http import FileResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api import success_response
-from core.schema import envelope, error_responses
+from core.schema import envelope, error_responses, extend_schema
 from indexer.files import file_detail, file_original, file_text_page
 from indexer.serializers import FileDetailSerializer, TextPageQuerySerializer, TextPageSerializer
 

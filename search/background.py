@@ -4,9 +4,8 @@ import logging
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from celery import current_app
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -22,13 +21,14 @@ from core.exceptions import (
     TaskFinished,
 )
 from core.interrupts import Cancelled
+from core.queue import celery_app
 from indexer.crawler import RootError
 from indexer.lease import holder_label
-from indexer.progress import RunProgress
-from indexer.services import sync_options
 from search.background_selectors import task_label
 from search.models import ReindexTask, TaskStatus
-from search.reindex import ReindexOutcome, ReindexRequest, reindex_run
+
+if TYPE_CHECKING:
+    from search.reindex import ReindexOutcome, ReindexRequest
 
 logger = logging.getLogger(__name__)
 # A running task looks for a cancellation at its checkpoints, at most this often.
@@ -65,7 +65,7 @@ def reindex_task_submit(*, roots: list[str], full: bool, user: Any) -> ReindexTa
 
 def task_publish(*, task_id: Any) -> None:
     """Put a task's message on the queue; a second message for it is harmless."""
-    current_app.send_task(REINDEX_TASK, args=[str(task_id)], task_id=str(task_id), retry=False)
+    celery_app().send_task(REINDEX_TASK, args=[str(task_id)], task_id=str(task_id), retry=False)
 
 
 def reindex_task_cancel(*, task_id: Any) -> ReindexTask:
@@ -92,6 +92,11 @@ def reindex_task_execute(*, task_id: str, worker: str) -> None:
     A task already finished or cancelled is left alone; ReindexInProgress means another run
     (this task's other delivery, maybe) holds the lease: the caller retries later.
     """
+    # Here, not at the top: a process serving searches only queues tasks, and the reindex
+    # modules bring the crawler, the readers, every extractor and tqdm (5 MiB).
+    from indexer.progress import RunProgress
+    from search.reindex import reindex_run
+
     label = task_label(task_id)
     task = _started(task_id, label=label, worker=worker)
     if task is None:
@@ -157,7 +162,7 @@ class CancelCheck:
             raise Cancelled()
 
 
-def outcome_summary(outcome: ReindexOutcome) -> dict[str, Any]:
+def outcome_summary(outcome: "ReindexOutcome") -> dict[str, Any]:
     """Count what a run did, as a task's summary."""
     sync, build = outcome.sync, outcome.build
     return {
@@ -182,7 +187,10 @@ def _finish(task_id: Any, status: TaskStatus, **fields: Any) -> None:
     )
 
 
-def _request_of(task: ReindexTask) -> ReindexRequest:
+def _request_of(task: ReindexTask) -> "ReindexRequest":
+    from indexer.services import sync_options
+    from search.reindex import ReindexRequest
+
     options = sync_options(full=task.full)
     return ReindexRequest(
         roots=[Path(root) for root in task.roots], options=options, share=True, keyword_first=True

@@ -11,9 +11,9 @@ import uuid
 from pathlib import Path
 
 import numpy as np
-from celery import current_app
 
 from core.claims import BatchClaims
+from core.queue import celery_app
 from core.workers import others_can_help
 from search.engine import Encoder
 from search.factory import get_encoder
@@ -44,7 +44,7 @@ class CeleryEmbedHelpers:
                 "run": self._claims.run, "number": number, "texts": str(self._texts),
                 "spans": spans, "keys": keys.tolist(), "model_id": self._model_id,
             }  # fmt: skip
-            current_app.send_task(EMBED_TASK, kwargs=arguments, retry=False)
+            celery_app().send_task(EMBED_TASK, kwargs=arguments, retry=False)
 
     def claim(self, number: int) -> bool:
         return self._claims.claim(number)

@@ -2,7 +2,6 @@
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.permissions import IsAdminUser
 from rest_framework.request import Request
@@ -11,7 +10,7 @@ from rest_framework.serializers import Serializer
 from rest_framework.views import APIView
 
 from core.api import success_response
-from core.schema import envelope, error_responses
+from core.schema import envelope, error_responses, extend_schema
 from core.workers import workers_alive, workers_warnings
 from search.background import reindex_task_cancel, reindex_task_submit
 from search.background_selectors import task_detail, task_list, task_state

@@ -1,13 +1,13 @@
 import time
 
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api import success_response
-from core.schema import envelope, error_responses
+from core.schema import envelope, error_responses, extend_schema
 from core.throttling import FailOpenScopedRateThrottle
 from search.caching import search_page_reported
 from search.serializers import (

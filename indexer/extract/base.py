@@ -26,6 +26,8 @@ class Status(StrEnum):
 
 # A file with one of these has text a search can use (possibly none, when empty).
 TEXT_STATUSES = frozenset({Status.OK, Status.TRUNCATED, Status.EMPTY})
+# The detail of a file whose extraction ran out of memory.
+OUT_OF_MEMORY = "out of memory"
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,8 +8,7 @@ import time
 from dataclasses import dataclass, field, replace
 from types import FrameType
 
-from indexer.extract.base import Extraction, Limits, Source, Status
-from indexer.extract.registry import OUT_OF_MEMORY
+from indexer.extract.base import OUT_OF_MEMORY, Extraction, Limits, Source, Status
 
 # A worker is replaced after this many tasks, so what a parser leaks does not pile up.
 TASKS_PER_WORKER = 100

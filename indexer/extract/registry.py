@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import ClassVar
 
 from indexer.extract.archives import ArchiveExtractor
-from indexer.extract.base import Extraction, Extractor, Limits, Source, Status
+from indexer.extract.base import OUT_OF_MEMORY, Extraction, Extractor, Limits, Source, Status
 from indexer.extract.epub import EpubExtractor
 from indexer.extract.html import HtmlExtractor
 from indexer.extract.mail import MailExtractor
@@ -16,8 +16,6 @@ from indexer.extract.opendocument import OpenDocumentExtractor
 from indexer.extract.pdf import PdfExtractor
 from indexer.extract.plaintext import PlainTextExtractor
 from indexer.extract.rtf import RtfExtractor
-
-OUT_OF_MEMORY = "out of memory"
 
 
 class Unsupported(Extractor):

@@ -4,8 +4,8 @@ It imports no Django and reads no settings. The Django side builds an EngineConf
 Documents into SearchIndex.build inside write_generation, and serves searches through one
 IndexHolder per process.
 
-Names are imported on first use: the index modules pull in FAISS, bm25s and SciPy (half a
-second), which callers that only need a config or a document should not pay for. Text folding
+Names are imported on first use: the index modules pull in FAISS (and, to build, bm25s and
+SciPy), which callers that only need a config or a document should not pay for. Text folding
 lives in `core.text`, shared with the indexer.
 """
 

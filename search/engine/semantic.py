@@ -22,8 +22,16 @@ FLOOR_MIN_PASSAGES = 500
 class VectorIndex:
     """Inner-product search over unit vectors: exact when small, HNSW when large."""
 
-    def __init__(self, index: faiss.Index, ef_search: int, *, mapped: bool = False) -> None:
+    def __init__(
+        self,
+        index: faiss.Index,
+        ef_search: int,
+        *,
+        mapped: bool = False,
+        moments: np.ndarray | None = None,
+    ) -> None:
         self._index = index
+        self._saved_moments = moments
         self.ef_search = ef_search
         self.mapped = mapped
         self.kind = "hnsw" if isinstance(index, faiss.IndexHNSW) else "flat"
@@ -41,11 +49,12 @@ class VectorIndex:
         )
 
     @classmethod
-    def load(cls, path: Path, ef_search: int) -> "VectorIndex":
-        """Map a saved index's vectors (and HNSW's links) read-only, not copy them."""
+    def load(cls, path: Path, ef_search: int, moments: np.ndarray | None = None) -> "VectorIndex":
+        """Map a saved index's vectors (and HNSW's links) read-only, with its saved `moments`."""
         # Processes serving the file then share one copy, in the page cache (147 MiB a worker
         # at 100,000 passages), and the mapping is read-only: nothing can write the file.
-        return cls(faiss.read_index(str(path), faiss.IO_FLAG_MMAP_IFC), ef_search, mapped=True)
+        index = faiss.read_index(str(path), faiss.IO_FLAG_MMAP_IFC)
+        return cls(index, ef_search, mapped=True, moments=moments)
 
     def save(self, path: Path) -> None:
         faiss.write_index(self._index, str(path))
@@ -71,14 +80,19 @@ class VectorIndex:
         similarity to every passage; -1 when there are too few passages to tell."""
         if len(self) < FLOOR_MIN_PASSAGES:
             return -1.0
-        mean, covariance = self._moments
+        moments = self.moments
+        mean, covariance = moments[0], moments[1:]
         query = np.asarray(query, dtype=np.float64)
         spread = float(np.sqrt(max(query @ covariance @ query, 0.0)))
         return float(query @ mean) + deviations * spread
 
     @cached_property
-    def _moments(self) -> tuple[np.ndarray, np.ndarray]:
-        """Return the passage vectors' mean and covariance, which give any query's spread."""
+    def moments(self) -> np.ndarray:
+        """Return the passage vectors' mean, then their covariance: they give any query's spread."""
+        # Saved with the index: summed in a serving process, they cost its first semantic
+        # search the time to read every vector, and left it 5 MiB of BLAS and float64 buffers.
+        if self._saved_moments is not None:
+            return self._saved_moments
         count, dimension = len(self), self.dimension
         total = np.zeros(dimension)
         products = np.zeros((dimension, dimension))
@@ -87,8 +101,8 @@ class VectorIndex:
             block = block.astype(np.float64)
             total += block.sum(axis=0)
             products += block.T @ block
-        mean = total / count
-        return mean, products / count - np.outer(mean, mean)
+        mean = total / max(count, 1)
+        return np.vstack([mean, products / max(count, 1) - np.outer(mean, mean)])
 
     def search_files(
         self,

@@ -1,32 +1,37 @@
 """An index's files in one directory, with a manifest of checksums written last."""
 
 import hashlib
-import itertools
 import json
 import os
 import shutil
-import zipfile
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from .builder import TEXTS_FILE, Parts
+from .copies import CopyGroups
 from .encoder import Encoder
 from .keyword import KeywordIndex
 from .passages import PassageTable, map_texts
 from .semantic import VectorIndex
+from .strings import PackedStrings
 from .table import FileTable
 
-FORMAT = 1
+# 2: the file and passage tables are folders of .npy files, each mapped, not one .npz each.
+FORMAT = 2
 MANIFEST = "manifest.json"
 VECTORS = "vectors.faiss"
-FILES = "files.npz"
-PASSAGES = "passages.npz"
+# The vectors' mean and covariance, for the similarity floor (see VectorIndex.moments).
+MOMENTS = "moments.npy"
+# Checked as the vectors are read: damage to them leaves keyword search serving.
+_SEMANTIC = (VECTORS, MOMENTS)
+FILES = "files"
+PASSAGES = "passages"
 KEYWORD = "keyword"
 _REQUIRED = ("model_id", "dimension", "ef_search", "files_sha256")
-# What a damaged file can make numpy, zipfile, json, FAISS or bm25s raise while reading.
-_READ_ERRORS = (OSError, ValueError, KeyError, RuntimeError, EOFError, zipfile.BadZipFile)
+# What a damaged file can make numpy, json or FAISS raise while reading.
+_READ_ERRORS = (OSError, ValueError, KeyError, RuntimeError, EOFError)
 
 
 class IndexUnavailable(Exception):
@@ -42,6 +47,7 @@ def write_parts(directory: Path, parts: Parts, texts: Path) -> None:
     if parts.vectors is None:
         raise ValueError("an index without usable vectors cannot be saved")
     parts.vectors.save(directory / VECTORS)
+    np.save(directory / MOMENTS, parts.vectors.moments, allow_pickle=False)
     _save_arrays(directory / FILES, _table_arrays(parts.table))
     _save_arrays(directory / PASSAGES, _passage_arrays(parts.passages))
     if texts.resolve() != (directory / TEXTS_FILE).resolve():
@@ -68,7 +74,7 @@ def read_manifest(directory: Path) -> dict[str, Any]:
     """Read and check the manifest, and that the files keyword search needs match it."""
     manifest = _parse_manifest(directory)
     for name, checksum in manifest["files_sha256"].items():
-        if name != VECTORS:
+        if name not in _SEMANTIC:
             _check_file(directory, name, checksum)
     return manifest
 
@@ -86,9 +92,10 @@ def read_parts(
     Keyword search needs no vectors, so a problem with them alone does not fail the read.
     """
     try:
-        with np.load(directory / FILES) as files, np.load(directory / PASSAGES) as passages:
-            table = _table(files)
-            passage_table = _passages(passages, map_texts(directory / TEXTS_FILE))
+        table = _table(_map_arrays(directory / FILES))
+        passage_table = _passages(
+            _map_arrays(directory / PASSAGES), map_texts(directory / TEXTS_FILE)
+        )
         keyword = KeywordIndex.load(directory / KEYWORD, files=len(table))
     except _READ_ERRORS as error:
         raise IndexUnavailable(f"index files could not be read ({error})") from error
@@ -130,10 +137,12 @@ def _read_vectors(
 ) -> VectorIndex:
     if encoder is not None:
         _check_model(manifest, encoder)
-    if VECTORS in manifest["files_sha256"]:
-        _check_file(directory, VECTORS, manifest["files_sha256"][VECTORS])
+    for name in _SEMANTIC:
+        if name in manifest["files_sha256"]:
+            _check_file(directory, name, manifest["files_sha256"][name])
     try:
-        return VectorIndex.load(directory / VECTORS, ef_search=manifest["ef_search"])
+        moments = np.load(directory / MOMENTS, mmap_mode="r").view(np.ndarray)
+        return VectorIndex.load(directory / VECTORS, manifest["ef_search"], moments)
     except _READ_ERRORS as error:
         raise IndexUnavailable(f"index files could not be read ({error})") from error
 
@@ -148,58 +157,45 @@ def _check_model(manifest: dict[str, Any], encoder: Encoder) -> None:
 
 
 def _table_arrays(table: FileTable) -> dict[str, np.ndarray]:
-    paths, path_offsets = _pack(table.paths)
-    hashes, hash_offsets = _pack(table.content_hashes)
     return {
         "file_ids": table.file_ids,
-        "paths": paths,
-        "path_offsets": path_offsets,
+        "sorted_file_ids": table.sorted_file_ids,
+        **_packed("paths", table.paths),
         "content_type_codes": table.content_type_codes,
         "content_types": np.array(table.content_types, dtype=np.str_),
         "sizes": table.sizes,
         "mtimes": table.mtimes,
-        "content_hashes": hashes,
-        "content_hash_offsets": hash_offsets,
+        **_packed("content_hashes", table.content_hashes),
         "extraction_codes": table.extraction_codes,
         "extraction_statuses": np.array(table.extraction_statuses, dtype=np.str_),
         "extractor_codes": table.extractor_codes,
         "extractors": np.array(table.extractors, dtype=np.str_),
-        **dict(zip(("details", "detail_offsets"), _pack(table.extraction_details), strict=True)),
+        **_packed("details", table.extraction_details),
+        "copy_groups": table.copy_groups.groups,
+        "copy_members": table.copy_groups.members,
+        "copy_starts": table.copy_groups.starts,
     }
 
 
-def _table(arrays: Any) -> FileTable:
+def _table(arrays: dict[str, np.ndarray]) -> FileTable:
     return FileTable(
         file_ids=arrays["file_ids"],
-        paths=_unpack(arrays["paths"], arrays["path_offsets"]),
+        sorted_file_ids=arrays["sorted_file_ids"],
+        paths=_unpacked("paths", arrays),
         content_type_codes=arrays["content_type_codes"],
         content_types=arrays["content_types"].tolist(),
         sizes=arrays["sizes"],
         mtimes=arrays["mtimes"],
-        content_hashes=_unpack(arrays["content_hashes"], arrays["content_hash_offsets"]),
-        **_extraction_columns(arrays),
+        content_hashes=_unpacked("content_hashes", arrays),
+        extraction_codes=arrays["extraction_codes"],
+        extraction_statuses=arrays["extraction_statuses"].tolist(),
+        extractor_codes=arrays["extractor_codes"],
+        extractors=arrays["extractors"].tolist(),
+        extraction_details=_unpacked("details", arrays),
+        copy_groups=CopyGroups(
+            arrays["copy_groups"], arrays["copy_members"], arrays["copy_starts"]
+        ),
     )
-
-
-def _extraction_columns(arrays: Any) -> dict[str, Any]:
-    """Read the extraction columns; an index built before they existed says "ok" for all."""
-    count = len(arrays["file_ids"])
-    if "extraction_codes" not in arrays:
-        codes = np.zeros(count, dtype=np.int8)
-        return {
-            "extraction_codes": codes,
-            "extraction_statuses": ["ok"],
-            "extractor_codes": codes.astype(np.int32),
-            "extractors": [""],
-            "extraction_details": [""] * count,
-        }
-    return {
-        "extraction_codes": arrays["extraction_codes"],
-        "extraction_statuses": arrays["extraction_statuses"].tolist(),
-        "extractor_codes": arrays["extractor_codes"],
-        "extractors": arrays["extractors"].tolist(),
-        "extraction_details": _unpack(arrays["details"], arrays["detail_offsets"]),
-    }
 
 
 def _passage_arrays(passages: PassageTable) -> dict[str, np.ndarray]:
@@ -212,11 +208,11 @@ def _passage_arrays(passages: PassageTable) -> dict[str, np.ndarray]:
         "counts": passages.counts,
         "pages": passages.pages,
         "member_codes": passages.member_codes,
-        **dict(zip(("members", "member_offsets"), _pack(passages.members), strict=True)),
+        **_packed("members", PackedStrings.pack(passages.members)),
     }
 
 
-def _passages(arrays: Any, texts: Any) -> PassageTable:
+def _passages(arrays: dict[str, np.ndarray], texts: Any) -> PassageTable:
     return PassageTable(
         rows=arrays["rows"],
         spans=arrays["spans"],
@@ -225,42 +221,31 @@ def _passages(arrays: Any, texts: Any) -> PassageTable:
         texts=texts,
         first=arrays["first"],
         counts=arrays["counts"],
-        **_location_columns(arrays),
+        pages=arrays["pages"],
+        member_codes=arrays["member_codes"],
+        members=list(_unpacked("members", arrays)),
     )
 
 
-def _location_columns(arrays: Any) -> dict[str, Any]:
-    """Read where passages came from; an index built before locations has none."""
-    if "pages" not in arrays:
-        count = len(arrays["rows"])
-        return {
-            "pages": np.zeros(count, dtype=np.int32),
-            "member_codes": np.full(count, -1, dtype=np.int32),
-            "members": [],
-        }
-    return {
-        "pages": arrays["pages"],
-        "member_codes": arrays["member_codes"],
-        "members": _unpack(arrays["members"], arrays["member_offsets"]),
-    }
+def _packed(name: str, strings: PackedStrings) -> dict[str, np.ndarray]:
+    return {name: strings.data, f"{name}_offsets": strings.offsets}
 
 
-def _pack(strings: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    """Store strings as one UTF-8 array plus character offsets, far smaller than fixed width."""
-    data = "".join(strings).encode("utf-8", "surrogatepass")
-    offsets = np.cumsum([0, *map(len, strings)], dtype=np.int64)
-    return np.frombuffer(data, dtype=np.uint8), offsets
+def _unpacked(name: str, arrays: dict[str, np.ndarray]) -> PackedStrings:
+    return PackedStrings(arrays[name], arrays[f"{name}_offsets"])
 
 
-def _unpack(data: np.ndarray, offsets: np.ndarray) -> list[str]:
-    text = data.tobytes().decode("utf-8", "surrogatepass")
-    bounds = offsets.tolist()
-    return [text[start:stop] for start, stop in itertools.pairwise(bounds)]
+def _save_arrays(folder: Path, arrays: dict[str, np.ndarray]) -> None:
+    folder.mkdir(exist_ok=True)
+    for name, array in arrays.items():
+        np.save(folder / f"{name}.npy", array, allow_pickle=False)
 
 
-def _save_arrays(path: Path, arrays: dict[str, np.ndarray]) -> None:
-    with path.open("wb") as stream:
-        np.savez(stream, allow_pickle=False, **arrays)
+def _map_arrays(folder: Path) -> dict[str, np.ndarray]:
+    """Map a folder's arrays read-only: processes serving the index share one copy of them."""
+    arrays = {path.stem: np.load(path, mmap_mode="r") for path in folder.glob("*.npy")}
+    # Plain views of the mapped files index and slice faster than np.memmap.
+    return {name: array.view(np.ndarray) for name, array in arrays.items()}
 
 
 def _sha256(path: Path) -> str:

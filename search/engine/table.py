@@ -9,7 +9,9 @@ import numpy as np
 
 from core.text import fold
 
+from .copies import CopyGroups
 from .documents import Document, FileFilter, FileRecord
+from .strings import PackedStrings
 
 
 @dataclass(frozen=True, eq=False)
@@ -17,17 +19,19 @@ class FileTable:
     """Columns of the indexed files, one row per file, rows in path order."""
 
     file_ids: np.ndarray  # int64
-    paths: list[str]
+    sorted_file_ids: np.ndarray  # int64, file_ids sorted: which files the table holds
+    paths: PackedStrings
     content_type_codes: np.ndarray  # int32, into content_types
     content_types: list[str]
     sizes: np.ndarray  # int64
     mtimes: np.ndarray  # float64
-    content_hashes: list[str]
+    content_hashes: PackedStrings
     extraction_codes: np.ndarray  # int8, into extraction_statuses
     extraction_statuses: list[str]
     extractor_codes: np.ndarray  # int32, into extractors
     extractors: list[str]
-    extraction_details: list[str]
+    extraction_details: PackedStrings
+    copy_groups: CopyGroups
     # Folder masks, by folders: the same access scope is asked for again and again.
     _folder_masks: "KeptArrays" = field(
         default_factory=lambda: KeptArrays(), init=False, repr=False
@@ -51,15 +55,11 @@ class FileTable:
 
     def holds(self, file_ids: np.ndarray) -> np.ndarray:
         """Tell, for each of `file_ids`, whether the table has that file."""
-        known = self._sorted_file_ids
+        known = self.sorted_file_ids
         if not len(known):
             return np.zeros(len(file_ids), dtype=bool)
         positions = np.searchsorted(known, file_ids).clip(max=len(known) - 1)
         return known[positions] == file_ids
-
-    @cached_property
-    def _sorted_file_ids(self) -> np.ndarray:
-        return np.sort(self.file_ids)
 
     def with_path_containing(self, folded: str) -> np.ndarray:
         """Return the ids of the files whose folded path holds `folded`."""
@@ -71,22 +71,11 @@ class FileTable:
 
     def copy_group(self, row: int) -> str | None:
         """Name the content the row shares with other files; None if it has no copies."""
-        content = self.content_hashes[row]
-        return content if content in self._copies else None
+        return self.content_hashes[row] if self.copy_groups.group(row) >= 0 else None
 
     def copies(self, row: int) -> tuple[int, ...]:
         """Return the rows of the other files with the same content, in path order."""
-        group = self._copies.get(self.content_hashes[row], ())
-        return tuple(other for other in group if other != row)
-
-    @cached_property
-    def _copies(self) -> dict[str, tuple[int, ...]]:
-        """Map each content held by several files to their rows; empty files copy nothing."""
-        groups: dict[str, list[int]] = {}
-        for row, content in enumerate(self.content_hashes):
-            if self.sizes[row] > 0:
-                groups.setdefault(content, []).append(row)
-        return {content: tuple(rows) for content, rows in groups.items() if len(rows) > 1}
+        return self.copy_groups.others(row)
 
     def mask(self, file_filter: FileFilter | None) -> np.ndarray | None:
         """Return which rows pass the filter, or None when it lets every row pass.
@@ -175,19 +164,24 @@ def build_table(files: Sequence[Document]) -> tuple[FileTable, np.ndarray]:
     types, type_codes = _categories([file.content_type for file in rows], np.int32)
     statuses, status_codes = _categories([file.extraction for file in rows], np.int8)
     extractors, extractor_codes = _categories([file.extractor for file in rows], np.int32)
+    file_ids = np.array([file.file_id for file in rows], dtype=np.int64)
+    sizes = np.array([file.size for file in rows], dtype=np.int64)
+    hashes = PackedStrings.pack(file.content_hash for file in rows)
     table = FileTable(
-        file_ids=np.array([file.file_id for file in rows], dtype=np.int64),
-        paths=[file.path for file in rows],
+        file_ids=file_ids,
+        sorted_file_ids=np.sort(file_ids),
+        paths=PackedStrings.pack(file.path for file in rows),
         content_type_codes=type_codes,
         content_types=types,
-        sizes=np.array([file.size for file in rows], dtype=np.int64),
+        sizes=sizes,
         mtimes=np.array([file.mtime for file in rows], dtype=np.float64),
-        content_hashes=[file.content_hash for file in rows],
+        content_hashes=hashes,
         extraction_codes=status_codes,
         extraction_statuses=statuses,
         extractor_codes=extractor_codes,
         extractors=extractors,
-        extraction_details=[file.extraction_detail for file in rows],
+        extraction_details=PackedStrings.pack(file.extraction_detail for file in rows),
+        copy_groups=CopyGroups.find(hashes, sizes),
     )
     return table, np.array(order, dtype=np.int64)
 

@@ -106,7 +106,8 @@ class Vocabulary:
         """Yield the one-edit variants of `word` whose stem is indexed, with that stem."""
         variants = sorted(_edits(word))
         for language in languages:
-            stems = stemmer(language).stemWords(variants)
+            # Each variant is stemmed once: cached, hundreds a word filled 2 MiB per thread.
+            stems = stemmer(language, cached=False).stemWords(variants)
             for variant, stem in zip(variants, stems, strict=True):
                 term = fold(stem) if language == TURKISH else stem
                 if term in self.ids:

@@ -161,3 +161,19 @@ def test_env_file_fills_what_the_environment_leaves_unset(tmp_path):
     result = run_django(code, tmp_path, DIZIN_ENV_FILE=str(env_file), TIME_ZONE="UTC")
 
     assert result.stdout == "UTC from-the-file-\n"
+
+
+def test_loading_the_site_leaves_out_what_only_tasks_builds_and_api_docs_need(tmp_path):
+    """A serving process keeps each of these in memory for nothing (see bench.worker_memory)."""
+    code = (
+        "import sys\n"
+        "from django.urls import get_resolver\n"
+        "get_resolver().url_patterns\n"
+        "unneeded = {'celery', 'kombu', 'jinja2', 'django.test', 'drf_spectacular.openapi',\n"
+        "            'bm25s', 'scipy', 'indexer.extract.registry', 'search.reindex'}\n"
+        "print(sorted(unneeded & set(sys.modules)))\n"
+    )
+
+    result = run_django(code, tmp_path, SECRET_KEY="x" * 50)
+
+    assert (result.returncode, result.stdout.strip()) == (0, "[]"), result.stderr

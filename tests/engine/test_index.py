@@ -14,6 +14,16 @@ DOCUMENTS = [
     make_document(4, "/photos/holiday_beach.jpg", None, content_type="image/jpeg", size=2048),
 ]
 
+# The tables' arrays, one .npy file each; strings are packed as UTF-8 bytes and offsets.
+FILE_ARRAYS = sorted(
+    "file_ids content_type_codes content_types sizes mtimes extraction_codes extraction_statuses "
+    "extractor_codes extractors paths paths_offsets content_hashes content_hashes_offsets "
+    "details details_offsets sorted_file_ids copy_groups copy_members copy_starts".split()
+)
+PASSAGE_ARRAYS = sorted(
+    "rows spans keys offsets first counts pages member_codes members members_offsets".split()
+)
+
 
 def test_saved_index_loads_with_same_records_results_and_manifest(build, encoder, tmp_path):
     index = build(DOCUMENTS)
@@ -40,7 +50,7 @@ def test_manifest_describes_the_index(build, tmp_path):
 
     manifest = index.manifest
 
-    assert manifest["format"] == 1
+    assert manifest["format"] == 2
     assert manifest["model_id"] == "hashing-64"
     assert manifest["dimension"] == 64
     assert manifest["index_type"] == "flat"
@@ -48,7 +58,7 @@ def test_manifest_describes_the_index(build, tmp_path):
     assert manifest["generation"] == 3
     assert manifest["built_at"].endswith("+00:00")
     assert sorted(manifest["files_sha256"]) == [
-        "files.npz",
+        *(f"files/{name}.npy" for name in FILE_ARRAYS),
         "keyword/data.csc.index.npy",
         "keyword/indices.csc.index.npy",
         "keyword/indptr.csc.index.npy",
@@ -58,8 +68,9 @@ def test_manifest_describes_the_index(build, tmp_path):
         "keyword/terms.keys.npy",
         "keyword/terms.offsets.npy",
         "keyword/vocab.index.json",
-        "passages.npz",
+        "moments.npy",
         "passages.txt",
+        *(f"passages/{name}.npy" for name in PASSAGE_ARRAYS),
         "vectors.faiss",
     ]
 

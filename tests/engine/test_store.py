@@ -1,5 +1,6 @@
 import hashlib
 import json
+import shutil
 
 import pytest
 
@@ -69,6 +70,12 @@ def test_index_without_usable_vectors_cannot_be_saved(saved, tmp_path):
         index.save(tmp_path / "copy", generation=2)
 
 
+def test_flipped_byte_in_the_vectors_moments_leaves_keyword_search_only(saved):
+    flip_a_byte(saved / "moments.npy")
+
+    assert keyword_only(saved) == "index files are corrupt (checksum mismatch in moments.npy)"
+
+
 def test_missing_vectors_leave_keyword_search_only(saved):
     (saved / "vectors.faiss").unlink()
 
@@ -84,9 +91,9 @@ def test_flipped_byte_in_keyword_files_is_a_checksum_mismatch(saved):
 
 
 def test_missing_file_is_reported(saved):
-    (saved / "passages.npz").unlink()
+    (saved / "passages" / "rows.npy").unlink()
 
-    assert reason_for_loading(saved) == "index files are incomplete (passages.npz is missing)"
+    assert reason_for_loading(saved) == "index files are incomplete (passages/rows.npy is missing)"
 
 
 def test_missing_manifest_is_reported_as_incomplete(saved):
@@ -102,7 +109,7 @@ def test_garbled_manifest_is_reported(saved):
 
 
 def test_manifest_without_needed_fields_is_reported(saved):
-    (saved / "manifest.json").write_text(json.dumps({"format": 1}))
+    (saved / "manifest.json").write_text(json.dumps({"format": 2}))
 
     assert reason_for_loading(saved) == (
         "index manifest is unreadable (missing model_id, dimension, ef_search, files_sha256)"
@@ -111,9 +118,27 @@ def test_manifest_without_needed_fields_is_reported(saved):
 
 def test_other_format_is_refused(saved):
     manifest = json.loads((saved / "manifest.json").read_text())
-    (saved / "manifest.json").write_text(json.dumps({**manifest, "format": 2}))
+    (saved / "manifest.json").write_text(json.dumps({**manifest, "format": 3}))
 
-    assert reason_for_loading(saved) == "index format 2 is not supported (expected 1)"
+    assert reason_for_loading(saved) == "index format 3 is not supported (expected 2)"
+
+
+def test_index_of_format_1_with_its_npz_tables_is_refused(saved):
+    """Format 1 kept each table in one .npz file, read into every process's memory."""
+    manifest = json.loads((saved / "manifest.json").read_text())
+    checksums = {
+        **{name: digest for name, digest in manifest["files_sha256"].items() if "/" not in name},
+        "files.npz": "0" * 64,
+        "passages.npz": "0" * 64,
+    }
+    for table in ("files", "passages"):
+        shutil.rmtree(saved / table)
+        (saved / f"{table}.npz").write_bytes(b"PK\x05\x06" + bytes(18))
+    (saved / "manifest.json").write_text(
+        json.dumps({**manifest, "format": 1, "files_sha256": checksums})
+    )
+
+    assert reason_for_loading(saved) == "index format 1 is not supported (expected 2)"
 
 
 def test_index_of_another_model_serves_keyword_search_only(saved):
@@ -129,6 +154,6 @@ def test_undecodable_vectors_with_matching_checksum_leave_keyword_search_only(sa
 
 
 def test_undecodable_file_with_matching_checksum_is_unavailable_not_a_crash(saved):
-    replace_keeping_checksum(saved, "files.npz", b"not a numpy archive")
+    replace_keeping_checksum(saved, "files/paths.npy", b"not a numpy array")
 
     assert reason_for_loading(saved).startswith("index files could not be read")

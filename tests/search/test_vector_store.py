@@ -108,6 +108,10 @@ def test_a_saved_index_is_mapped_read_only_and_searches_as_the_one_built(tmp_pat
             ]
             assert all(np.array_equal(a, b) for a, b in zip(*found, strict=True))
         assert loaded.similarity_floor(query, 2.0) == built.similarity_floor(query, 2.0)
+    # Given the saved moments, as an index's loader gives them, it floors queries the same.
+    given = VectorIndex.load(path, ef_search=64, moments=built.moments.copy())
+    assert given.similarity_floor(query, 2.0) == built.similarity_floor(query, 2.0)
+    del given  # unmaps its vectors
     assert (loaded.kind, loaded.mapped) == (built.kind, True)
     assert np.array_equal(loaded.reconstruct(np.arange(0, 3000, 7)), vectors[::7])
     assert mappings_of(path) == ["r--s"]  # shared, and read-only: no write reaches the file

@@ -1,8 +1,9 @@
 from typing import Any
 
-from celery import current_app
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from core.queue import celery_app
 
 
 class Command(BaseCommand):
@@ -27,7 +28,7 @@ class Command(BaseCommand):
             )
         if concurrency < 1:
             raise CommandError("--concurrency must be 1 or more.")
-        current_app.worker_main(
+        celery_app().worker_main(
             ["worker", "--loglevel", loglevel, "--hostname", f"{name}@%h",
              "--concurrency", str(concurrency), "--without-gossip", "--without-mingle"]
         )  # fmt: skip
