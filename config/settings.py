@@ -23,7 +23,7 @@ from core.env import (
 from core.logs import logging_config
 from indexer.extract.base import Limits
 from indexer.extract.pool import PoolSettings
-from search.engine.config import Dtype, QueryRuntime, engine_default
+from search.engine.config import Dtype, Runtime, engine_default
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 # Real environment variables win over the file, so deployments can override it; tests point
@@ -252,10 +252,8 @@ SEMANTIC_DTYPE = env_choice("SEMANTIC_DTYPE", engine_default("dtype"), get_args(
 SEMANTIC_BATCH_SIZE = env_int("SEMANTIC_BATCH_SIZE", engine_default("batch_size"), minimum=1)
 # Threads the model may use per process; 0 means one per core (`manage.py serve` divides them).
 SEMANTIC_THREADS = env_int("SEMANTIC_THREADS", engine_default("threads"), minimum=0)
-# Queries on ONNX Runtime (exported once from the model into SEMANTIC_ONNX_DIR) or torch.
-SEMANTIC_QUERY_RUNTIME = env_choice(
-    "SEMANTIC_QUERY_RUNTIME", engine_default("query_runtime"), get_args(QueryRuntime)
-)
+# The model on ONNX Runtime (exported once into SEMANTIC_ONNX_DIR) or on torch.
+SEMANTIC_RUNTIME = env_choice("SEMANTIC_RUNTIME", engine_default("runtime"), get_args(Runtime))
 SEMANTIC_ONNX_DIR = env_path("SEMANTIC_ONNX_DIR", VAR_DIR / "onnx")
 SEMANTIC_PASSAGE_WORDS = env_int(
     "SEMANTIC_PASSAGE_WORDS", engine_default("passage_words"), minimum=20

@@ -16,7 +16,7 @@ from search.engine import (
     IndexUnavailable,
     SentenceTransformerEncoder,
 )
-from search.engine.config import Dtype, QueryRuntime
+from search.engine.config import Dtype, Runtime
 from search.freshness import LagMemo
 
 logger = logging.getLogger(__name__)
@@ -39,7 +39,7 @@ def engine_config() -> EngineConfig:
         check_interval=settings.INDEX_CHECK_INTERVAL,
         dtype=cast(Dtype, settings.SEMANTIC_DTYPE),
         threads=settings.SEMANTIC_THREADS,
-        query_runtime=cast(QueryRuntime, settings.SEMANTIC_QUERY_RUNTIME),
+        runtime=cast(Runtime, settings.SEMANTIC_RUNTIME),
         onnx_dir=settings.SEMANTIC_ONNX_DIR,
     )
 
@@ -55,7 +55,7 @@ def get_encoder() -> Encoder:
                 dtype=config.dtype,
                 batch_size=config.batch_size,
                 threads=config.threads,
-                onnx_dir=config.onnx_dir if config.query_runtime == "onnx" else None,
+                onnx_dir=config.onnx_dir if config.runtime == "onnx" else None,
             )
         return _encoder
 

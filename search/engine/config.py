@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 Dtype = Literal["auto", "float32", "bfloat16"]
-QueryRuntime = Literal["onnx", "torch"]
+Runtime = Literal["onnx", "torch"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,9 +30,9 @@ class EngineConfig:
     dtype: Dtype = "auto"
     # Threads torch may use in this process; 0 leaves torch's default, one per core.
     threads: int = 0
-    # Queries encode on ONNX Runtime (about twice as fast, same vectors) where the model
-    # allows it, exported once into onnx_dir; passages always on torch.
-    query_runtime: QueryRuntime = "onnx"
+    # Queries, and passages unless in bfloat16, encode on ONNX Runtime (faster, same vectors)
+    # where the model allows it, exported once into onnx_dir.
+    runtime: Runtime = "onnx"
     onnx_dir: Path | None = None
 
 
