@@ -161,7 +161,9 @@ def order_files(index: SearchIndex, ranked: list[Ranked], ordering: Ordering) ->
     column: Any = {
         Ordering.LAST_MODIFIED.field: index.table.mtimes,
         Ordering.FILE_SIZE.field: index.table.sizes,
-        Ordering.FILE_PATH.field: index.table.paths,
+        # Rows are in path order, and paths unique: a row's number sorts as its path does,
+        # without decoding the packed paths.
+        Ordering.FILE_PATH.field: range(len(index.table)),
     }[ordering.field]
     return sorted(ranked, key=lambda item: column[item.row], reverse=ordering.descending)
 
