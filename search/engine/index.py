@@ -183,10 +183,10 @@ class SearchIndex:
         if len(rows) > limit:
             rows = rows[np.argpartition(-scores[rows], limit - 1)[:limit]]
         rows = rows[np.lexsort((rows, -scores[rows]))]
-        file_ids, scores = self.table.file_ids[rows].tolist(), scores[rows].tolist()
+        file_ids, hit_scores = self.table.file_ids[rows].tolist(), scores[rows].tolist()
         return [
             Hit(row=row, file_id=file_id, score=score, passage=None)
-            for row, file_id, score in zip(rows.tolist(), file_ids, scores, strict=True)
+            for row, file_id, score in zip(rows.tolist(), file_ids, hit_scores, strict=True)
         ]
 
     def best_passage(self, row: int, query: KeywordQuery | str) -> int | None:

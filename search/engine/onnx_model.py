@@ -64,14 +64,13 @@ class OnnxEncoder:
 
     def encode_batched(self, texts: Sequence[str], *, batch_size: int) -> np.ndarray:
         """Encode texts in batches of like length: a batch is padded to its longest text."""
+        if not texts:
+            return np.empty((0, 0), dtype=np.float32)
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]), reverse=True)
-        vectors = np.empty((len(texts), 0), dtype=np.float32)
-        for start in range(0, len(order), batch_size):
-            chosen = order[start : start + batch_size]
-            encoded = self.encode([texts[i] for i in chosen])
-            if not start:
-                vectors = np.empty((len(texts), encoded.shape[1]), dtype=np.float32)
-            vectors[chosen] = encoded
+        batches = [order[start : start + batch_size] for start in range(0, len(order), batch_size)]
+        encoded = np.vstack([self.encode([texts[i] for i in batch]) for batch in batches])
+        vectors = np.empty_like(encoded)
+        vectors[order] = encoded  # back in the texts' order
         return vectors
 
     def _loaded(self) -> tuple[Any, Any]:
