@@ -228,7 +228,7 @@ SPECTACULAR_SETTINGS = {
 INDEX_ROOTS = env_paths("INDEX_ROOTS")
 INDEX_DIR = env_path("INDEX_DIR", VAR_DIR / "index")
 INDEX_MAX_TEXT_BYTES = env_int("INDEX_MAX_TEXT_BYTES", 1 << 20, minimum=0)
-INDEX_READ_CONCURRENCY = env_int("INDEX_READ_CONCURRENCY", 8, minimum=1)
+INDEX_READ_CONCURRENCY = env_int("INDEX_READ_CONCURRENCY", 2, minimum=1)
 # Files read per batch: each batch is committed before the next, and is what workers share.
 INDEX_BATCH_FILES = env_int("INDEX_BATCH_FILES", 2000, minimum=1)
 INDEX_LOCK_TIMEOUT = env_int("INDEX_LOCK_TIMEOUT", 60, minimum=5)

@@ -7,8 +7,8 @@ from itertools import chain
 from operator import or_
 from typing import Any, NamedTuple
 
-from django.db import connection
-from django.db.models import F, Q
+from django.db import connection, connections
+from django.db.models import F, Q, QuerySet
 from django.db.models.expressions import Expression
 from django.db.models.functions import Collate
 from django.utils import timezone
@@ -74,7 +74,17 @@ def stored_files_in_path_order(
 def stored_files_at(paths: Sequence[str]) -> dict[str, StoredFile]:
     """Return the rows stored at these paths, alive or not, by path."""
     rows = FileIndex.all_objects.filter(file_path__in=paths).values_list(*_STORED_FIELDS)
-    return {row[0]: _stored_file(*row) for row in rows}
+    return {row.path: row for row in _fetched(rows)}
+
+
+def _fetched(rows: QuerySet[Any, Any]) -> list[StoredFile]:
+    """Run the query on a plain cursor, without Django's conversion of each value."""
+    # That conversion took a fifth of reading the rows in a no-change crawl (SQLite), and a raw
+    # deleted_at tells whether a row is deleted as well as a datetime does.
+    sql, params = rows.query.sql_with_params()
+    with connections[rows.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        return [_stored_file(*row) for row in cursor.fetchall()]
 
 
 def _stored_file(path, pk, size, mtime_ns, deleted_at, content_type, extractor) -> StoredFile:
@@ -97,11 +107,11 @@ def _stored_pages(
     )
     page = rows
     while True:
-        fetched = list(page[:chunk])
-        yield [_stored_file(*row) for row in fetched]
+        fetched = _fetched(page[:chunk])
+        yield fetched
         if len(fetched) < chunk:
             return
-        page = rows.filter(path_key__gt=fetched[-1][0])
+        page = rows.filter(path_key__gt=fetched[-1].path)
 
 
 def _under(prefix: str) -> Q:

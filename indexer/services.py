@@ -16,6 +16,7 @@ from indexer.crawler import CrawlProblem, FoundFile, Reason, checked_roots, coun
 from indexer.extract import EXTRACTORS, Limits
 from indexer.extract.pool import ExtractionPool, PoolSettings
 from indexer.models import FileIndex
+from indexer.reader import DEFAULT_CONCURRENCY
 from indexer.report import SyncReport
 from indexer.selectors import StoredFile, stored_files_in_path_order
 from indexer.sharing import ToRead, extract_helpers, read_shared
@@ -36,7 +37,7 @@ class SyncOptions:
     excludes: Sequence[str] = ()
     follow_symlinks: bool = False
     max_text_bytes: int = 1 << 20
-    read_concurrency: int = 8
+    read_concurrency: int = DEFAULT_CONCURRENCY
     # Files read, restored or deleted per batch; each batch's writes are committed before the
     # next, and a batch is what other workers take of a shared run.
     batch_files: int = 2000

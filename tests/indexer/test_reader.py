@@ -8,11 +8,13 @@ import tracemalloc
 
 import aiofiles
 import pytest
+from django.conf import settings
 
 from indexer.crawler import CrawlProblem, Reason
 from indexer.extract import Extraction, Limits, Segment, Source, Status
 from indexer.extract.plaintext import EMPTY_CONTENT_TYPE
-from indexer.reader import ReadResult, read_files
+from indexer.reader import DEFAULT_CONCURRENCY, ReadResult, read_files
+from indexer.services import SyncOptions, sync_options
 
 PNG_HEADER = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02"
 
@@ -257,6 +259,11 @@ def test_closing_early_stops_the_reader_threads(make_files, found):
 def test_invalid_options_are_rejected():
     with pytest.raises(ValueError, match=r"^concurrency must be >= 1 and max_text_bytes >= 0$"):
         read_files([], concurrency=0)
+
+
+def test_reads_in_flight_default_to_one_number_in_settings_sync_and_reader():
+    assert settings.INDEX_READ_CONCURRENCY == 2
+    assert sync_options().read_concurrency == SyncOptions().read_concurrency == DEFAULT_CONCURRENCY
 
 
 def test_file_that_vanished_after_being_found_is_reported(make_files, found):
