@@ -25,9 +25,9 @@ DEFAULT_LIMITS = Limits()
 # fit in one chunk are read in batches, one task per batch.
 _BATCH_FILES = 64
 _BATCH_BYTES = 4 << 20
-# Reads in flight. More threads fought over the GIL: 100,000 small files took 18.6 s to index
-# with 8 and 12.1 s with 2 from the page cache, and 21.1 s against 16.3 s from a cold disk.
-# A network filesystem, where each read waits on the network, gains from more.
+# Reads in flight. More threads fight over the GIL: 100,000 small files took 17.1 s to index
+# with 8 and 12.3 s with 2 from the page cache. A network filesystem, where each read waits on
+# the network, gains from more.
 DEFAULT_CONCURRENCY = 2
 
 
