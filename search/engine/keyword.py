@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from .mapped import map_array
 from .terms import FileTerms
 from .typos import Vocabulary
 
@@ -148,10 +149,7 @@ class KeywordIndex:
         matrix, terms = None, {}
         if (directory / _BM25_PARAMS).is_file():
             params = json.loads((directory / _BM25_PARAMS).read_text())
-            arrays = {
-                name: np.load(directory / file, mmap_mode="r").view(np.ndarray)
-                for name, file in _MATRIX.items()
-            }
+            arrays = {name: map_array(directory / file) for name, file in _MATRIX.items()}
             matrix = ScoreMatrix(**arrays, params=params)
             terms = json.loads((directory / _VOCABULARY).read_text(encoding="utf-8"))
         return cls(matrix, terms, files, FileTerms.load(directory, terms))

@@ -13,6 +13,7 @@ from .builder import TEXTS_FILE, Parts
 from .copies import CopyGroups
 from .encoder import Encoder
 from .keyword import KeywordIndex
+from .mapped import map_array
 from .passages import PassageTable, map_texts
 from .semantic import VectorIndex
 from .strings import PackedStrings
@@ -141,7 +142,7 @@ def _read_vectors(
         if name in manifest["files_sha256"]:
             _check_file(directory, name, manifest["files_sha256"][name])
     try:
-        moments = np.load(directory / MOMENTS, mmap_mode="r").view(np.ndarray)
+        moments = map_array(directory / MOMENTS)
         return VectorIndex.load(directory / VECTORS, manifest["ef_search"], moments)
     except _READ_ERRORS as error:
         raise IndexUnavailable(f"index files could not be read ({error})") from error
@@ -243,9 +244,7 @@ def _save_arrays(folder: Path, arrays: dict[str, np.ndarray]) -> None:
 
 def _map_arrays(folder: Path) -> dict[str, np.ndarray]:
     """Map a folder's arrays read-only: processes serving the index share one copy of them."""
-    arrays = {path.stem: np.load(path, mmap_mode="r") for path in folder.glob("*.npy")}
-    # Plain views of the mapped files index and slice faster than np.memmap.
-    return {name: array.view(np.ndarray) for name, array in arrays.items()}
+    return {path.stem: map_array(path) for path in folder.glob("*.npy")}
 
 
 def _sha256(path: Path) -> str:
