@@ -64,8 +64,6 @@ class OnnxEncoder:
 
     def encode_batched(self, texts: Sequence[str], *, batch_size: int) -> np.ndarray:
         """Encode texts in batches of like length: a batch is padded to its longest text."""
-        if not texts:
-            return np.empty((0, 0), dtype=np.float32)
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]), reverse=True)
         batches = [order[start : start + batch_size] for start in range(0, len(order), batch_size)]
         encoded = np.vstack([self.encode([texts[i] for i in batch]) for batch in batches])
