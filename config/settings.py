@@ -84,8 +84,10 @@ MIDDLEWARE = [
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
 ASGI_APPLICATION = "config.asgi.application"
-# Threads per server process that run requests (see config/asgi.py).
-SERVER_THREADS = env_int("SERVER_THREADS", 8, minimum=1)
+# Threads per server process that run requests (see config/asgi.py). Two keep a core busy while
+# one request waits on Redis or the database; more fight over the GIL, and at 8 clients left a
+# tenth of the cores idle (bench.search_load).
+SERVER_THREADS = env_int("SERVER_THREADS", 2, minimum=1)
 # Server processes `manage.py serve` starts: one per core this process may run on.
 SERVER_WORKERS = env_int("SERVER_WORKERS", len(os.sched_getaffinity(0)), minimum=1)
 
