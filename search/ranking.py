@@ -8,7 +8,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from core.exceptions import ServiceUnavailable
-from search.engine import SearchIndex, fuse_scores
+from search.engine import ScoredIds, SearchIndex, fuse_ranked
 from search.engine.analysis import KeywordQuery
 from search.engine.encoder import encode_query
 from search.factory import get_encoder
@@ -74,23 +74,16 @@ def rank_files(
         raise ServiceUnavailable(_("Semantic search is unavailable: %s.") % semantic)
     keyword_query = like.query if like and like.query else index.keyword_query(query)
     corrected = keyword_query.corrected_query(query)
-    keyword = _keyword(index, keyword_query, mask) if mode != Mode.SEMANTIC else []
     if mode == Mode.KEYWORD or semantic != SEMANTIC_OK:
+        keyword = _keyword(_rank_keyword(index, keyword_query, mask))
         return Ranking(keyword, semantic, keyword_query, None, corrected)
     vector = like.vector if like and like.vector is not None else _query_vector(corrected or query)
     floor = _similarity_floor(index, vector, request.filters.min_score or 0.0)
     if mode == Mode.SEMANTIC:
         meaning = _semantic(index, vector, mask, floor)
         return Ranking(meaning, semantic, keyword_query, vector, corrected)
-    # Files found by keyword keep what their meaning adds, however little; files found only
-    # by meaning must clear the floor (on the dev collections, flooring the semantic side
-    # before fusing cost Cranfield 0.004 nDCG@10).
     meaning = _semantic(index, vector, mask, request.filters.min_score or 0.0)
-    fused = [
-        item
-        for item in _fused(keyword, meaning)
-        if item.keyword is not None or (item.semantic is not None and item.semantic.score >= floor)
-    ]
+    fused = _fused(_rank_keyword(index, keyword_query, mask), meaning, floor)
     return Ranking(fused, semantic, keyword_query, vector, corrected, True)
 
 
@@ -100,11 +93,16 @@ def _query_vector(query: str) -> np.ndarray:
     )
 
 
-def _keyword(index: SearchIndex, query: KeywordQuery, mask: np.ndarray | None) -> list[Ranked]:
-    hits = index.search_keyword(query, mask=mask, limit=settings.SEARCH_MAX_RESULTS)
+def _rank_keyword(index: SearchIndex, query: KeywordQuery, mask: np.ndarray | None) -> ScoredIds:
+    return index.rank_keyword(query, mask=mask, limit=settings.SEARCH_MAX_RESULTS)
+
+
+def _keyword(ranked: ScoredIds) -> list[Ranked]:
+    """Make the keyword ranking's items; keyword hits carry no passage (see best_passage)."""
+    rows, scores = ranked[0].tolist(), ranked[1].tolist()
     return [
-        Ranked(hit.row, hit.score, hit.passage, Match.KEYWORD, keyword=Placed(rank, hit.score))
-        for rank, hit in enumerate(hits, start=1)
+        Ranked(row, score, None, Match.KEYWORD, keyword=Placed(rank, score))
+        for rank, (row, score) in enumerate(zip(rows, scores, strict=True), start=1)
     ]
 
 
@@ -129,29 +127,34 @@ def _semantic(
     ]
 
 
-def _fused(keyword: list[Ranked], meaning: list[Ranked]) -> list[Ranked]:
-    """Fuse the two rankings' normalised scores; a file found by both says so."""
+def _fused(keyword: ScoredIds, meaning: list[Ranked], floor: float) -> list[Ranked]:
+    """Fuse the two rankings' normalised scores; a file found by both says so.
+
+    Files found only by meaning must clear `floor`; files found by keyword keep what their
+    meaning adds, however little (flooring the semantic side before fusing cost Cranfield
+    0.004 nDCG@10).
+    """
     weight = settings.SEARCH_SEMANTIC_WEIGHT
-    fused = fuse_scores(
-        [[(item.row, item.score or 0.0) for item in ranking] for ranking in (keyword, meaning)],
-        weights=[1.0 - weight, weight],
+    meaning_ranked = (
+        np.array([item.row for item in meaning], dtype=np.int64),
+        np.array([item.score or 0.0 for item in meaning], dtype=np.float64),
     )
-    by_keyword = {item.row: item for item in keyword}
+    rows, scores = fuse_ranked([keyword, meaning_ranked], weights=[1.0 - weight, weight])
+    keyword_rows, keyword_scores = keyword[0].tolist(), keyword[1].tolist()
+    by_keyword = dict(zip(keyword_rows, range(len(keyword_rows)), strict=True))
     by_meaning = {item.row: item for item in meaning}
     ranked = []
-    for row, score in fused:
-        found_by, also = by_keyword.get(row), by_meaning.get(row)
-        match = Match.BOTH if found_by and also else Match.KEYWORD if found_by else Match.SEMANTIC
-        ranked.append(
-            Ranked(
-                row,
-                score,
-                (found_by or also).passage,  # type: ignore[union-attr]
-                match,
-                keyword=found_by.keyword if found_by else None,
-                semantic=also.semantic if also else None,
-            )
-        )
+    for row, score in zip(rows.tolist(), scores.tolist(), strict=True):
+        place, also = by_keyword.get(row), by_meaning.get(row)
+        if place is None:
+            if also is not None and also.semantic is not None and also.semantic.score >= floor:
+                ranked.append(Ranked(row, score, also.passage, Match.SEMANTIC, None, also.semantic))
+            continue
+        found = Placed(place + 1, keyword_scores[place])
+        if also is None:
+            ranked.append(Ranked(row, score, None, Match.KEYWORD, found))
+        else:
+            ranked.append(Ranked(row, score, None, Match.BOTH, found, also.semantic))
     return ranked
 
 

@@ -30,7 +30,8 @@ _MODULE_OF = {
     "MemoryVectorStore": "vectors",
     "VectorStore": "vectors",
     "EmbedHelpers": "vectors",
-    "fuse_scores": "fusion",
+    "ScoredIds": "fusion",
+    "fuse_ranked": "fusion",
     "split_passages": "passages",
 }
 __all__ = list(_MODULE_OF)
@@ -51,7 +52,8 @@ if TYPE_CHECKING:  # "X as X" marks what __getattr__ hands out, for type checker
     from .encoder import Encoder as Encoder
     from .encoder import HashingEncoder as HashingEncoder
     from .encoder import SentenceTransformerEncoder as SentenceTransformerEncoder
-    from .fusion import fuse_scores as fuse_scores
+    from .fusion import ScoredIds as ScoredIds
+    from .fusion import fuse_ranked as fuse_ranked
     from .generations import generation_dir as generation_dir
     from .generations import read_current as read_current
     from .generations import write_generation as write_generation

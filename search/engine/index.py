@@ -176,6 +176,17 @@ class SearchIndex:
         Hits carry no passage: finding each one's best passage costs more than ranking, and
         only a page of them is shown (see best_passage).
         """
+        rows, scores = self.rank_keyword(query, mask=mask, limit=limit)
+        file_ids = self.table.file_ids[rows].tolist()
+        return [
+            Hit(row=row, file_id=file_id, score=score, passage=None)
+            for row, file_id, score in zip(rows.tolist(), file_ids, scores.tolist(), strict=True)
+        ]
+
+    def rank_keyword(
+        self, query: KeywordQuery | str, *, mask: np.ndarray | None = None, limit: int
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Return search_keyword's table rows and scores as arrays, best first."""
         scores = self._keyword.scores(self._analyzed(query).terms)
         if mask is not None:
             scores = np.where(mask, scores, 0.0)
@@ -183,11 +194,7 @@ class SearchIndex:
         if len(rows) > limit:
             rows = rows[np.argpartition(-scores[rows], limit - 1)[:limit]]
         rows = rows[np.lexsort((rows, -scores[rows]))]
-        file_ids, hit_scores = self.table.file_ids[rows].tolist(), scores[rows].tolist()
-        return [
-            Hit(row=row, file_id=file_id, score=score, passage=None)
-            for row, file_id, score in zip(rows.tolist(), file_ids, hit_scores, strict=True)
-        ]
+        return rows, scores[rows]
 
     def best_passage(self, row: int, query: KeywordQuery | str) -> int | None:
         """Return the file's passage holding most of the query's words (None if it has none)."""
