@@ -186,7 +186,7 @@ class SearchIndex:
     def rank_keyword(
         self, query: KeywordQuery | str, *, mask: np.ndarray | None = None, limit: int
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Return search_keyword's table rows and scores as arrays, best first."""
+        """Rank files as search_keyword does; return their table rows and scores, best first."""
         scores = self._keyword.scores(self._analyzed(query).terms)
         if mask is not None:
             scores = np.where(mask, scores, 0.0)
