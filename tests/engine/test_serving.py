@@ -1,6 +1,7 @@
 import dataclasses
 import shutil
 import threading
+import time
 
 import pytest
 
@@ -119,6 +120,10 @@ def test_threads_querying_during_swaps_never_fail(write, config, encoder):
     for text in ("generation two", "generation three", "generation four"):
         write(text)
     holder.get()
+    # The last swap may land just before stop: give the threads a query on it first.
+    deadline = time.monotonic() + 10
+    while 4 not in seen and not errors and time.monotonic() < deadline:
+        time.sleep(0.01)
     stop.set()
     for thread in threads:
         thread.join()
