@@ -5,7 +5,7 @@ from collections.abc import Sequence
 import numpy as np
 
 ScoredIds = tuple[np.ndarray, np.ndarray]
-"""Ids (int64) and their scores (float64), best first."""
+"""Ids (int64) and their scores (float32, as BM25 gives them, or float64), best first."""
 
 
 def fuse_ranked(rankings: Sequence[ScoredIds], weights: Sequence[float]) -> ScoredIds:
