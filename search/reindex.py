@@ -3,6 +3,7 @@
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from core.heap import existing_objects_frozen
 from indexer.lease import reindex_lease
 from indexer.progress import RunProgress
 from indexer.report import SyncReport
@@ -46,7 +47,7 @@ def reindex_run(
     for a bad root, and Interrupted when stopped at a checkpoint: what was done is kept.
     `label` names the run in the lease.
     """
-    with reindex_lease(timeout=lock_timeout, label=label) as lease:
+    with existing_objects_frozen(), reindex_lease(timeout=lock_timeout, label=label) as lease:
         progress.lease = lease
         report = None
         if request.crawl:
