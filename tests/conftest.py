@@ -1,3 +1,4 @@
+import gc
 import itertools
 
 import pytest
@@ -68,3 +69,14 @@ def _engine(request, settings, tmp_path_factory):
     factory.use_encoder(None if request.node.get_closest_marker("model") else HashingEncoder())
     yield
     factory.use_encoder(None)
+
+
+@pytest.fixture
+def nothing_frozen():
+    """Start with no object frozen; freeze again after, if some were (config.asgi freezes)."""
+    frozen_before = gc.get_freeze_count()
+    gc.unfreeze()
+    yield
+    gc.unfreeze()
+    if frozen_before:
+        gc.freeze()

@@ -5,23 +5,11 @@ import pytest
 from core.heap import existing_objects_frozen
 
 
-@pytest.fixture
-def nothing_frozen():
-    """Start with no object frozen; freeze again after, if some were (config.asgi freezes)."""
-    frozen_before = gc.get_freeze_count()
-    gc.unfreeze()
-    yield
-    gc.unfreeze()
-    if frozen_before:
-        gc.freeze()
-
-
 def test_objects_that_existed_are_frozen_inside_the_block_and_released_after(nothing_frozen):
     with existing_objects_frozen():
         frozen = gc.get_freeze_count()
 
-    assert frozen > 0
-    assert gc.get_freeze_count() == 0
+    assert (frozen > 0, gc.get_freeze_count()) == (True, 0)
 
 
 def test_objects_frozen_before_the_block_stay_frozen_after_it(nothing_frozen):

@@ -1,3 +1,4 @@
+import gc
 import hashlib
 import io
 import os
@@ -13,7 +14,9 @@ from indexer import storing
 from indexer.crawler import Reason
 from indexer.lease import lease_acquire, reindex_lease
 from indexer.models import FileContent, FileIndex, ReindexLease
+from indexer.progress import RunProgress
 from indexer.services import SyncOptions, file_index_sync
+from search.reindex import ReindexRequest, reindex_run
 
 pytestmark = pytest.mark.django_db
 
@@ -241,6 +244,29 @@ def test_lease_lost_to_another_run_stops_the_renewal():
 
     with pytest.raises(ReindexInProgress, match="took it over"):
         lease.renew()
+
+
+class _FreezeWatch(RunProgress):
+    """Progress that notes how many objects are frozen as each phase starts."""
+
+    def __init__(self) -> None:
+        super().__init__(stream=io.StringIO(), terminal=False, interval=None)
+        self.frozen: list[bool] = []
+
+    def start(self, phase, total) -> None:
+        self.frozen.append(gc.get_freeze_count() > 0)
+        super().start(phase, total)
+
+
+def test_a_reindex_runs_with_the_objects_that_existed_before_it_frozen(make_files, nothing_frozen):
+    root = make_files({"a.txt": "alpha"})
+    progress = _FreezeWatch()
+
+    reindex_run(
+        request=ReindexRequest(roots=[root], build=False), progress=progress, lock_timeout=0
+    )
+
+    assert (progress.frozen, gc.get_freeze_count()) == ([True, True], 0)
 
 
 def test_command_prints_a_plain_summary(make_files):
