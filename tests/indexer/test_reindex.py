@@ -247,7 +247,7 @@ def test_lease_lost_to_another_run_stops_the_renewal():
 
 
 class _FreezeWatch(RunProgress):
-    """Progress that notes how many objects are frozen as each phase starts."""
+    """Progress that notes whether any objects are frozen as each phase starts."""
 
     def __init__(self) -> None:
         super().__init__(stream=io.StringIO(), terminal=False, interval=None)
