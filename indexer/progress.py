@@ -81,6 +81,8 @@ class RunProgress:
     def advance(self, steps: int = 1, *, size: int = 0) -> None:
         self._done += steps
         self._bytes += size
+        if self._total is not None and self._done > self._total:
+            self._total = self._done  # the crawl's total is an estimate, and may fall short
         now = time.monotonic()
         if now < self._next_update:
             return
@@ -124,6 +126,8 @@ class RunProgress:
     def _show(self) -> None:
         """Bring the bar up to the count."""
         if self._bar is not None:
+            if self._bar.total != self._total:
+                self._bar.total = self._total
             self._bar.update(self._done - self._bar.n)
             if self._bytes:
                 self._bar.set_postfix_str(tqdm.format_sizeof(self._bytes, "B", 1024), False)

@@ -18,7 +18,7 @@ from indexer.extract.pool import ExtractionPool, PoolSettings
 from indexer.models import FileIndex
 from indexer.reader import DEFAULT_CONCURRENCY
 from indexer.report import SyncReport
-from indexer.selectors import StoredFile, stored_files_in_path_order
+from indexer.selectors import StoredFile, file_index_under, stored_files_in_path_order
 from indexer.sharing import ToRead, extract_helpers, read_shared
 from indexer.signals import file_index_changed
 from indexer.spool import Spool
@@ -57,7 +57,7 @@ def file_index_sync(
     roots: Sequence[str | os.PathLike],
     options: SyncOptions | None = None,
     progress: Progress | None = None,
-    count_tree: bool = False,
+    total_crawl: bool = False,
     share: bool = False,
 ) -> SyncReport:
     """Index new and changed files under `roots`, soft-delete the vanished, restore the returned.
@@ -65,8 +65,8 @@ def file_index_sync(
     The crawl walks each root and the rows stored under it side by side, both in path order,
     so one pass finds every difference with bounded memory; the files to read wait on disk.
     The extract phase then reads them, a batch per transaction. `progress` hears of both
-    phases and may stop the run between batches; `count_tree` counts the tree alongside the
-    crawl, for the crawl's total. With `share`, other Celery workers read some of the batches.
+    phases and may stop the run between batches; with `total_crawl` it also hears the crawl's
+    total. With `share`, other Celery workers read some of the batches.
     """
     started = time.monotonic()
     options = options or SyncOptions()
@@ -75,7 +75,7 @@ def file_index_sync(
     crawl = _Crawl(options, progress, share=share)
     try:
         progress.start(Phase.CRAWL, None)
-        counter = _count_in_background(checked, options, progress) if count_tree else None
+        counter = _crawl_total(checked, options, progress) if total_crawl else None
         max_id = FileIndex.all_objects.aggregate(max_id=Max("id"))["max_id"] or 0
         for root in checked:
             crawl.merge(root, stored_files_in_path_order(root, max_id=max_id))
@@ -122,11 +122,30 @@ def extraction_settings() -> PoolSettings:
     )
 
 
-def _count_in_background(
+def _crawl_total(
     roots: list[str], options: SyncOptions, progress: Progress
+) -> threading.Thread | None:
+    """Give the crawl its total: the files stored under each root, or those counted on disk.
+
+    A root with rows stored is not walked twice: a count beside the crawl competes with it for
+    the GIL, and made the no-change crawl of 100,000 files 0.13 s (PostgreSQL) to 0.40 s
+    (SQLite) slower, where one query takes milliseconds and is exact unless files came or went.
+    A root with none is counted in the background, while the crawl starts.
+    """
+    stored = {root: file_index_under([root]).count() for root in roots}
+    known = sum(stored.values())
+    unknown = [root for root, count in stored.items() if not count]
+    if not unknown:
+        progress.set_total(known)
+        return None
+    return _count_in_background(unknown, options, progress, plus=known)
+
+
+def _count_in_background(
+    roots: list[str], options: SyncOptions, progress: Progress, *, plus: int
 ) -> threading.Thread:
     def count() -> None:
-        progress.set_total(count_files(roots, options.excludes, options.follow_symlinks))
+        progress.set_total(plus + count_files(roots, options.excludes, options.follow_symlinks))
 
     counter = threading.Thread(target=count, name="reindex-count", daemon=True)
     counter.start()

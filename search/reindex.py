@@ -55,7 +55,7 @@ def reindex_run(
                 roots=request.roots,
                 options=request.options,
                 progress=progress,
-                count_tree=progress.shown,
+                total_crawl=progress.shown,
                 share=request.share,
             )
         built = None

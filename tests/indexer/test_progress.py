@@ -69,7 +69,7 @@ def test_the_crawl_counts_the_tree_for_its_total_and_the_extract_phase_its_files
     root = make_files({"a.txt": "a", "b/c.txt": "c", "b/d.txt": "d", "node_modules/x.js": "x"})
     recorder = Recorder()
 
-    file_index_sync(roots=[root], progress=recorder, count_tree=True)
+    file_index_sync(roots=[root], progress=recorder, total_crawl=True)
 
     starts = [call for call in recorder.calls if call[0] in {"start", "set_total"}]
     assert starts == [
@@ -78,6 +78,31 @@ def test_the_crawl_counts_the_tree_for_its_total_and_the_extract_phase_its_files
         ("start", Phase.EXTRACT, 3),
     ]
     assert recorder.calls[-1] == ("checkpoint",)
+
+
+def test_a_root_indexed_before_takes_its_crawl_total_from_its_stored_rows(make_files):
+    indexed = make_files({"old/a.txt": "a", "old/b/c.txt": "c"}) / "old"
+    file_index_sync(roots=[indexed])
+    fresh = make_files({"old/new.txt": "new", "fresh/x.txt": "x", "fresh/y/z.txt": "z"}) / "fresh"
+    recorder = Recorder()
+
+    file_index_sync(roots=[indexed, fresh], progress=recorder, total_crawl=True)
+
+    # The first root's two stored rows, not its three files, and the second root's two files.
+    starts = [call for call in recorder.calls if call[0] in {"start", "set_total"}]
+    assert starts == [
+        ("start", Phase.CRAWL, None),
+        ("set_total", 4),
+        ("start", Phase.EXTRACT, 3),
+    ]
+
+
+def test_a_total_that_falls_short_grows_with_the_count():
+    progress = RunProgress(stream=io.StringIO(), terminal=False, interval=None)
+    progress.start(Phase.CRAWL, 2)
+    progress.advance(3)
+
+    assert progress.counted() == "3/3 files"
 
 
 def test_the_quick_count_agrees_with_the_walk(make_files):
