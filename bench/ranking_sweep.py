@@ -18,7 +18,7 @@ from pathlib import Path
 import bm25s
 import numpy as np
 
-from bench.quality.collection import Collection, load_collection
+from bench.quality.collection import Collection, load_collection, passage_spans
 from bench.quality.metrics import evaluate_run
 from core.analysis import ENGLISH, index_terms, words_of
 from core.text import STOPWORDS, tokenize
@@ -104,13 +104,11 @@ class Scored:
 
 def _embedded(collection: Collection, cache_dir: Path) -> tuple[np.ndarray, ...]:
     """Split and embed the documents as the index does; cache the vectors."""
-    from search.engine.passages import split_passages
-
     path = cache_dir / f"{collection.name}.npz"
     if not path.is_file():
         files, texts = [], []
         for number, text in enumerate(collection.documents.values()):
-            for start, stop in split_passages(text, words=200, overlap=40, max_passages=64):
+            for start, stop in passage_spans(text):
                 files.append(number)
                 texts.append(text[start:stop])
         encoder = _encoder()

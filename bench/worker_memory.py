@@ -50,7 +50,7 @@ class Part:
 
 def plan(passages: int) -> list[Part]:
     """Choose the collections' copies that make about `passages` passages."""
-    from search.engine import split_passages
+    from bench.quality.collection import document_text, passage_spans
 
     parts, total, copy = [], 0, 0
     while total < passages:
@@ -62,7 +62,7 @@ def plan(passages: int) -> list[Part]:
                         break
                     doc = json.loads(line)
                     # One passage for the file's name, then its text's.
-                    total += 1 + len(split_passages(f"{doc['title']}\n{doc['text']}\n"))
+                    total += 1 + len(passage_spans(document_text(doc["title"], doc["text"])))
                     documents += 1
             if documents:
                 parts.append(Part(name, copy, documents))

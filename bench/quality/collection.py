@@ -25,6 +25,19 @@ def document_text(title: str, text: str) -> str:
     return f"{title}\n{text}\n" if title else f"{text}\n"
 
 
+def passage_spans(text: str) -> list[tuple[int, int]]:
+    """Split a document's text into passages as the index does with its default settings."""
+    from search.engine.config import engine_default
+    from search.engine.passages import split_passages
+
+    return split_passages(
+        text,
+        words=engine_default("passage_words"),
+        overlap=engine_default("passage_overlap"),
+        max_passages=engine_default("max_passages_per_file"),
+    )
+
+
 def load_collection(directory: Path, *, max_queries: int | None = None) -> Collection:
     """Load corpus.jsonl, queries.jsonl and qrels.tsv; keep only the judged queries."""
     documents = {

@@ -7,26 +7,37 @@ def words_of(text, spans):
     return [text[start:stop].split() for start, stop in spans]
 
 
-def test_passages_are_windows_of_words_that_overlap():
+def test_passages_are_the_fewest_even_windows_that_overlap():
     text = " ".join(f"w{i}" for i in range(500))
+
+    windows = words_of(text, split_passages(text, words=200, overlap=40))
+
+    assert [(window[0], window[-1], len(window)) for window in windows] == [
+        ("w0", "w193", 194),
+        ("w153", "w346", 194),
+        ("w306", "w499", 194),
+    ]
+
+
+def test_a_text_just_over_a_window_is_halved_not_given_a_short_tail():
+    text = " ".join(f"w{i}" for i in range(210))
+
+    windows = words_of(text, split_passages(text, words=200, overlap=40))
+
+    assert [(window[0], window[-1], len(window)) for window in windows] == [
+        ("w0", "w124", 125),
+        ("w85", "w209", 125),
+    ]
+
+
+def test_a_text_that_fills_whole_windows_exactly_gets_them():
+    text = " ".join(f"w{i}" for i in range(360))
 
     windows = words_of(text, split_passages(text, words=200, overlap=40))
 
     assert [(window[0], window[-1], len(window)) for window in windows] == [
         ("w0", "w199", 200),
         ("w160", "w359", 200),
-        ("w300", "w499", 200),
-    ]
-
-
-def test_last_window_is_full_not_a_short_tail():
-    text = " ".join(f"w{i}" for i in range(210))
-
-    windows = words_of(text, split_passages(text, words=200, overlap=40))
-
-    assert [(window[0], window[-1], len(window)) for window in windows] == [
-        ("w0", "w199", 200),
-        ("w10", "w209", 200),
     ]
 
 
