@@ -103,7 +103,7 @@ def main() -> None:
             hashed = timed("read + sha256", lambda: read_and_hash(root), args.files, None)
             timed("first reindex", reindex, args.files, hashed, against="read + sha256")
             timed("no-change reindex", reindex, args.files, walk, runs=3)
-            # Progress lines on, as when output goes to a log: the crawl also counts the tree.
+            # Progress lines on, as when output goes to a log: the crawl also asks its total.
             timed("  with progress lines", lambda: reindex(1), args.files, walk, runs=3)
     finally:
         shutil.rmtree(root)

@@ -27,8 +27,8 @@ class Progress(Protocol):
     def start(self, phase: Phase, total: int | None) -> None:
         """Begin a phase of `total` steps (None while unknown)."""
 
-    def set_total(self, total: int) -> None:
-        """Give the current phase's total once it is known."""
+    def set_total(self, total: int | None) -> None:
+        """Give the current phase's total once it is known; None when an estimate proved short."""
 
     def advance(self, steps: int = 1, *, size: int = 0) -> None:
         """Count `steps` more done (and `size` bytes, where bytes are counted)."""
@@ -43,7 +43,7 @@ class NoProgress:
     def start(self, phase: Phase, total: int | None) -> None:
         pass
 
-    def set_total(self, total: int) -> None:
+    def set_total(self, total: int | None) -> None:
         pass
 
     def advance(self, steps: int = 1, *, size: int = 0) -> None:

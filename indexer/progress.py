@@ -71,8 +71,9 @@ class RunProgress:
             self._write(f"reindex: {phase.value} started{count}")
         self._publish()
 
-    def set_total(self, total: int) -> None:
-        self._total = total
+    def set_total(self, total: int | None) -> None:
+        # A count finished on another thread may land after the crawl has passed it.
+        self._total = total if total is None else max(total, self._done)
         if self._bar is not None:
             self._bar.total = total
             self._bar.refresh()

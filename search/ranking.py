@@ -15,8 +15,8 @@ from search.factory import get_encoder
 from search.request import Collapse, Match, Mode, Ordering, SearchRequest
 
 SEMANTIC_OK = "ok"
-# A pasted query is encoded in passage-sized parts, at most this many, spread over it (see
-# encode_query): a 10,000-character query then encodes in a quarter to half a second.
+# A pasted query is encoded in even parts of at most a passage, at most this many, spread over
+# it (see encode_query): a 10,000-character query then encodes in a quarter to half a second.
 QUERY_PARTS = 4
 
 

@@ -26,7 +26,10 @@ def document_text(title: str, text: str) -> str:
 
 
 def passage_spans(text: str) -> list[tuple[int, int]]:
-    """Split a document's text into passages as the index does with its default settings."""
+    """Split a text into passages as the index splits a file's text, with its default settings.
+
+    The index keeps one passage fewer for a file that also has a name passage.
+    """
     from search.engine.config import engine_default
     from search.engine.passages import split_passages
 

@@ -175,7 +175,7 @@ class HashingEncoder:
 
 
 def encode_query(encoder: Encoder, query: str, *, words: int, max_parts: int) -> np.ndarray:
-    """Encode a query; one longer than a passage is encoded in passage-sized parts, averaged.
+    """Encode a query; one longer than a passage is encoded in even parts, averaged.
 
     The model reads only its first 256 tokens: a pasted page would otherwise be judged by its
     first paragraph. Each part costs a passage's encoding (60 to 120 ms here), so a longer

@@ -97,12 +97,34 @@ def test_a_root_indexed_before_takes_its_crawl_total_from_its_stored_rows(make_f
     ]
 
 
-def test_a_total_that_falls_short_grows_with_the_count():
+def test_a_crawl_that_finds_more_files_than_rows_stored_drops_its_total(make_files):
+    root = make_files({"a.txt": "a", "b.txt": "b"})
+    file_index_sync(roots=[root])
+    make_files({"c.txt": "c", "d.txt": "d"})
+    recorder = Recorder()
+
+    file_index_sync(roots=[root], progress=recorder, total_crawl=True)
+
+    totals = [call for call in recorder.calls if call[0] in {"start", "set_total"}]
+    assert totals == [
+        ("start", Phase.CRAWL, None),
+        ("set_total", 2),
+        ("set_total", None),
+        ("start", Phase.EXTRACT, 2),
+    ]
+
+
+def test_a_total_never_falls_below_the_count():
     progress = RunProgress(stream=io.StringIO(), terminal=False, interval=None)
     progress.start(Phase.CRAWL, 2)
     progress.advance(3)
+    shown = [progress.counted()]
+    progress.set_total(1)  # a count from another thread, landing late
+    shown.append(progress.counted())
+    progress.set_total(None)
+    shown.append(progress.counted())
 
-    assert progress.counted() == "3/3 files"
+    assert shown == ["3/3 files", "3/3 files", "3 files"]
 
 
 def test_the_quick_count_agrees_with_the_walk(make_files):
