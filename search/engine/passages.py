@@ -15,7 +15,7 @@ NAME_SPAN = (-1, -1)
 
 
 def split_passages(
-    text: str, *, words: int = 200, overlap: int = 40, max_passages: int = 64
+    text: str, *, words: int, overlap: int, max_passages: int
 ) -> list[tuple[int, int]]:
     """Return the character spans of windows of at most `words` words over `text`.
 

@@ -2,6 +2,8 @@ import pytest
 
 from search.engine.passages import split_passages
 
+WINDOWS = {"words": 200, "overlap": 40, "max_passages": 64}
+
 
 def words_of(text, spans):
     return [text[start:stop].split() for start, stop in spans]
@@ -10,7 +12,7 @@ def words_of(text, spans):
 def test_passages_are_the_fewest_even_windows_that_overlap():
     text = " ".join(f"w{i}" for i in range(500))
 
-    windows = words_of(text, split_passages(text, words=200, overlap=40))
+    windows = words_of(text, split_passages(text, **WINDOWS))
 
     assert [(window[0], window[-1], len(window)) for window in windows] == [
         ("w0", "w193", 194),
@@ -22,7 +24,7 @@ def test_passages_are_the_fewest_even_windows_that_overlap():
 def test_a_text_just_over_a_window_is_halved_not_given_a_short_tail():
     text = " ".join(f"w{i}" for i in range(210))
 
-    windows = words_of(text, split_passages(text, words=200, overlap=40))
+    windows = words_of(text, split_passages(text, **WINDOWS))
 
     assert [(window[0], window[-1], len(window)) for window in windows] == [
         ("w0", "w124", 125),
@@ -33,7 +35,7 @@ def test_a_text_just_over_a_window_is_halved_not_given_a_short_tail():
 def test_a_text_that_fills_whole_windows_exactly_gets_them():
     text = " ".join(f"w{i}" for i in range(360))
 
-    windows = words_of(text, split_passages(text, words=200, overlap=40))
+    windows = words_of(text, split_passages(text, **WINDOWS))
 
     assert [(window[0], window[-1], len(window)) for window in windows] == [
         ("w0", "w199", 200),
@@ -44,11 +46,13 @@ def test_a_text_that_fills_whole_windows_exactly_gets_them():
 def test_short_text_is_one_passage_without_surrounding_whitespace():
     text = "\n  a short  text \n"
 
-    assert [text[start:stop] for start, stop in split_passages(text)] == ["a short  text"]
+    assert [text[start:stop] for start, stop in split_passages(text, **WINDOWS)] == [
+        "a short  text"
+    ]
 
 
 def test_whitespace_only_text_has_no_passages():
-    assert split_passages(" \n\t ") == []
+    assert split_passages(" \n\t ", **WINDOWS) == []
 
 
 def test_passages_are_capped():
@@ -62,4 +66,4 @@ def test_passages_are_capped():
 
 def test_overlap_must_be_below_words():
     with pytest.raises(ValueError, match="overlap"):
-        split_passages("a b c", words=5, overlap=5)
+        split_passages("a b c", words=5, overlap=5, max_passages=64)
