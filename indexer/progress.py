@@ -75,7 +75,7 @@ class RunProgress:
         # A count finished on another thread may land after the crawl has passed it.
         self._total = total if total is None else max(total, self._done)
         if self._bar is not None:
-            self._bar.total = total
+            self._bar.total = self._total
             self._bar.refresh()
         self._publish()
 

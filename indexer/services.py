@@ -76,7 +76,7 @@ def file_index_sync(
     crawl = _Crawl(options, progress, share=share)
     try:
         progress.start(Phase.CRAWL, None)
-        counter = _crawl_total(checked, crawl) if total_crawl else None
+        counter = crawl.announce_total(checked) if total_crawl else None
         max_id = FileIndex.all_objects.aggregate(max_id=Max("id"))["max_id"] or 0
         for root in checked:
             crawl.merge(root, stored_files_in_path_order(root, max_id=max_id))
@@ -123,24 +123,6 @@ def extraction_settings() -> PoolSettings:
     )
 
 
-def _crawl_total(roots: list[str], crawl: "_Crawl") -> threading.Thread | None:
-    """Give the crawl its total: the files stored under each root, or those counted on disk.
-
-    A root with rows stored is not walked twice: a count beside the crawl competes with it for
-    the GIL, and made the no-change crawl of 100,000 files 0.06-0.09 s (PostgreSQL) to
-    0.25-0.47 s (SQLite) slower, where one query takes milliseconds. A root with none is counted
-    in the background, while the crawl starts.
-    """
-    stored = {root: file_index_under([root]).count() for root in roots}
-    known = sum(stored.values())
-    unknown = [root for root, count in stored.items() if not count]
-    if unknown:
-        return _count_in_background(unknown, crawl.options, crawl.progress, plus=known)
-    crawl.progress.set_total(known)
-    crawl.expected = known
-    return None
-
-
 def _count_in_background(
     roots: list[str], options: SyncOptions, progress: Progress, *, plus: int
 ) -> threading.Thread:
@@ -159,7 +141,7 @@ class _Crawl:
         self.options = options
         self.progress = progress
         self.report = SyncReport(dry_run=options.dry_run)
-        # Files walked, and how many the crawl's total promised (see _crawl_total).
+        # Files walked, and how many the crawl's total promised (see announce_total).
         self.walked, self.expected = 0, math.inf
         self.protected: set[str] = set()
         self.to_read: Spool[ToRead] = Spool(batch=options.batch_files)
@@ -172,6 +154,23 @@ class _Crawl:
             if share and not options.dry_run
             else None
         )
+
+    def announce_total(self, roots: list[str]) -> threading.Thread | None:
+        """Give progress the crawl's total: the files stored under each root, or counted on disk.
+
+        A root with rows stored is not walked twice: a count beside the crawl competes with it
+        for the GIL, and made the no-change crawl of 100,000 files 0.06-0.09 s (PostgreSQL) to
+        0.25-0.47 s (SQLite) slower, where one query takes milliseconds. A root with none is
+        counted in the background, while the crawl starts.
+        """
+        stored = {root: file_index_under([root]).count() for root in roots}
+        known = sum(stored.values())
+        unknown = [root for root, count in stored.items() if not count]
+        if unknown:
+            return _count_in_background(unknown, self.options, self.progress, plus=known)
+        self.progress.set_total(known)
+        self.expected = known
+        return None
 
     def merge(self, root: str, stored: Iterator[StoredFile]) -> None:
         """Compare the files under `root` with their rows, both streams sorted by path."""

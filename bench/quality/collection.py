@@ -6,6 +6,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from search.engine.config import engine_default
+from search.engine.passages import split_passages
+
 # Characters a document id may keep in its file name; others become "_".
 _UNSAFE = re.compile(r"[^\w.-]")
 
@@ -30,9 +33,6 @@ def passage_spans(text: str) -> list[tuple[int, int]]:
 
     The index keeps one passage fewer for a file that also has a name passage.
     """
-    from search.engine.config import engine_default
-    from search.engine.passages import split_passages
-
     return split_passages(
         text,
         words=engine_default("passage_words"),

@@ -32,6 +32,10 @@ class Recorder:
     def checkpoint(self):
         self.calls.append(("checkpoint",))
 
+    def totals(self) -> list[tuple]:
+        """Return the calls that start a phase or give its total."""
+        return [call for call in self.calls if call[0] in {"start", "set_total"}]
+
 
 def test_off_a_terminal_reindex_prints_each_phase_and_a_line_every_interval(make_files):
     root = make_files({f"f{n}.txt": f"file {n}" for n in range(3)})
@@ -71,7 +75,7 @@ def test_the_crawl_counts_the_tree_for_its_total_and_the_extract_phase_its_files
 
     file_index_sync(roots=[root], progress=recorder, total_crawl=True)
 
-    starts = [call for call in recorder.calls if call[0] in {"start", "set_total"}]
+    starts = recorder.totals()
     assert starts == [
         ("start", Phase.CRAWL, None),
         ("set_total", 3),
@@ -89,7 +93,7 @@ def test_a_root_indexed_before_takes_its_crawl_total_from_its_stored_rows(make_f
     file_index_sync(roots=[indexed, fresh], progress=recorder, total_crawl=True)
 
     # The first root's two stored rows, not its three files, and the second root's two files.
-    starts = [call for call in recorder.calls if call[0] in {"start", "set_total"}]
+    starts = recorder.totals()
     assert starts == [
         ("start", Phase.CRAWL, None),
         ("set_total", 4),
@@ -105,7 +109,7 @@ def test_a_crawl_that_finds_more_files_than_rows_stored_drops_its_total(make_fil
 
     file_index_sync(roots=[root], progress=recorder, total_crawl=True)
 
-    totals = [call for call in recorder.calls if call[0] in {"start", "set_total"}]
+    totals = recorder.totals()
     assert totals == [
         ("start", Phase.CRAWL, None),
         ("set_total", 2),
