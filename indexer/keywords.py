@@ -4,6 +4,7 @@ import os
 import re
 from collections import Counter
 from functools import lru_cache
+from operator import itemgetter
 
 from core.text import STOPWORDS, fold, path_words
 
@@ -35,13 +36,19 @@ def _folder_words(folder: str) -> tuple[str, ...]:
 
 def _frequent_terms(text: str, count: int) -> list[tuple[str, str]]:
     """Count words at C speed, then fold only the distinct ones (folding is the costly part)."""
-    counts: Counter[str] = Counter()
-    first: dict[str, str] = {}
+    counts: dict[str, int] = {}
+    spelled: dict[str, str] = {}
     for word, times in Counter(_WORD.findall(text)).items():
-        if key := _term_key(word):
+        key = _term_key(word)
+        if key is None:
+            continue
+        if key in counts:
             counts[key] += times
-            first.setdefault(key, word)
-    return [(key, first[key]) for key, _ in counts.most_common(count)]
+        else:
+            counts[key], spelled[key] = times, word
+    # A stable sort, as Counter.most_common is: ties keep the order words first appeared in.
+    top = sorted(counts.items(), key=itemgetter(1), reverse=True)[:count]
+    return [(key, spelled[key]) for key, _ in top]
 
 
 # Most words recur across files, so each spelling is folded and judged once.

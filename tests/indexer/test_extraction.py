@@ -76,6 +76,14 @@ def test_segments_join_into_the_text_and_remember_where_each_came_from():
     assert extraction.locations == [(0, None, None), (12, 2, None), (25, None, "a/b.txt")]
 
 
+def test_the_registry_reads_an_extension_in_any_case_and_only_at_the_end_of_the_path():
+    unknown = "application/octet-stream"
+
+    assert EXTRACTORS.key_for(unknown, "/a/Rapor.HTML") == "html/1"
+    assert EXTRACTORS.key_for(unknown, "/a/İSTANBUL.Htm") == "html/1"
+    assert EXTRACTORS.key_for(unknown, "/a/kept.html/notes") == "none/1"
+
+
 def test_the_registry_picks_by_type_and_falls_back_to_found_by_name_only():
     source = Source("/nowhere", "application/x-unknown", 3, b"abc")
 
